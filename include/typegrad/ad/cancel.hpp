@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// A general rewrite rule: in a product of quotients, a factor that appears in a
+// numerator and in a denominator cancels. It is what turns the chain rule for
+// sigmoid + binary cross-entropy,
+//     ((a − y) / (a ⊙ (1 − a)) / m) ⊙ (a ⊙ (1 − a)),
+// into the seed's δ = (a − y) / m without a rule that knows either op.
+#pragma once
+
+#include <typegrad/expr/node.hpp>
+#include <typegrad/expr/type_list.hpp>
+
+namespace typegrad {
+
+struct mul_op;
+struct div_op;
+
+namespace detail {
+
+using meta::type_list;
+
+template <class L1, class L2>
+struct concat;
+template <class... A, class... B>
+struct concat<type_list<A...>, type_list<B...>> {
+    using type = type_list<A..., B...>;
+};
+template <class L1, class L2>
+using concat_t = typename concat<L1, L2>::type;
+
+// Numerator and denominator factors of an (unlabeled) product of quotients. A
+// labelled node is a named quantity and stays whole.
+template <class E>
+struct factors {
+    using num = type_list<E>;
+    using den = type_list<>;
+};
+template <class A, class B>
+struct factors<expr<mul_op, no_label, A, B>> {
+    using num = concat_t<typename factors<A>::num, typename factors<B>::num>;
+    using den = concat_t<typename factors<A>::den, typename factors<B>::den>;
+};
+template <class A, class B>
+struct factors<expr<div_op, no_label, A, B>> {
+    using num = concat_t<typename factors<A>::num, typename factors<B>::den>;
+    using den = concat_t<typename factors<A>::den, typename factors<B>::num>;
+};
+
+// Removes the first occurrence of T from a list; `found` says whether it was there.
+template <class List, class T, class Done = type_list<>>
+struct remove_one;
+template <class T, class... Done>
+struct remove_one<type_list<>, T, type_list<Done...>> {
+    static constexpr bool found = false;
+    using type = type_list<Done...>;
+};
+template <class H, class... Rest, class T, class... Done>
+struct remove_one<type_list<H, Rest...>, T, type_list<Done...>> {
+    using next = remove_one<type_list<Rest...>, T, type_list<Done..., H>>;
+    static constexpr bool found = std::is_same_v<H, T> || next::found;
+    using type = std::conditional_t<std::is_same_v<H, T>, type_list<Done..., Rest...>, typename next::type>;
+};
+
+// Cancels common factors; `count` is how many pairs cancelled.
+template <class Num, class Den, class Kept = type_list<>>
+struct cancel;
+template <class Den, class... Kept>
+struct cancel<type_list<>, Den, type_list<Kept...>> {
+    using num = type_list<Kept...>;
+    using den = Den;
+    static constexpr int count = 0;
+};
+template <class H, class... Rest, class Den, class... Kept>
+struct cancel<type_list<H, Rest...>, Den, type_list<Kept...>> {
+    using removal = remove_one<Den, H>;
+    using next = std::conditional_t<removal::found, cancel<type_list<Rest...>, typename removal::type, type_list<Kept...>>,
+                                    cancel<type_list<Rest...>, Den, type_list<Kept..., H>>>;
+    using num = typename next::num;
+    using den = typename next::den;
+    static constexpr int count = next::count + (removal::found ? 1 : 0);
+};
+
+// Left-folded product, built without further rewriting.
+template <class List>
+struct product;
+template <>
+struct product<type_list<>> {
+    using type = literal<1>;
+};
+template <class H>
+struct product<type_list<H>> {
+    using type = H;
+};
+template <class A, class B, class... Rest>
+struct product<type_list<A, B, Rest...>> {
+    using type = typename product<type_list<expr<mul_op, no_label, A, B>, Rest...>>::type;
+};
+
+template <class Num, class Den>
+struct quotient {
+    using type = expr<div_op, no_label, typename product<Num>::type, typename product<Den>::type>;
+};
+template <class Num>
+struct quotient<Num, type_list<>> {
+    using type = typename product<Num>::type;
+};
+
+// The cancelled form of E, or void when nothing cancels or the static shape would
+// change (a cancelled factor may have been the one that set the shape).
+template <class E>
+struct cancelled {
+    using f = factors<E>;
+    using c = cancel<typename f::num, typename f::den>;
+    using candidate = typename quotient<typename c::num, typename c::den>::type;
+    static constexpr bool applies = c::count > 0 && shape_of<candidate> == shape_of<E>;
+    using type = std::conditional_t<applies, candidate, void>;
+};
+
+} // namespace detail
+} // namespace typegrad

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// Reverse-mode differentiation on types. For f and the symbols to differentiate
+// by, the unique nodes of f are put in topological order; walking them from f
+// back to the inputs, each node's adjoint is the sum, over every consumer, of that
+// consumer's vector-Jacobian product, which every op writes in the DSL itself.
+// The result is again an expression type: it can be printed, evaluated, compared
+// with static_assert, and differentiated again.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <typegrad/expr/graph.hpp>
+#include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/reduce.hpp>
+
+namespace typegrad {
+
+namespace detail {
+
+template <class N>
+constexpr bool needs_full_shape() {
+    if constexpr (requires { N::op::kind; }) return N::op::kind != op_kind::elementwise;
+    else return false;
+}
+
+// Gives an adjoint its node's shape: sums along the axes where the node was
+// broadcast, and expands where the adjoint is smaller than the node and the
+// consumer of the adjoint needs its full shape. Elementwise consumers broadcast
+// on their own, so the expansion is deferred to where it matters.
+template <class N, bool Output, class A>
+constexpr auto fit(A a) {
+    if constexpr (is_zero_v<A> && !Output) {
+        return a;
+    } else {
+        using R = std::conditional_t<(A::rows != 1 && N::rows == 1), expr<sum_axis_op<0>, no_label, A>, A>;
+        using C = std::conditional_t<(R::cols != 1 && N::cols == 1), expr<sum_axis_op<1>, no_label, R>, R>;
+        constexpr bool smaller = (C::rows == 1 && N::rows != 1) || (C::cols == 1 && N::cols != 1);
+        return std::conditional_t<smaller && (Output || needs_full_shape<N>()), expr<expand_op, no_label, C, N>, C>{};
+    }
+}
+
+} // namespace detail
+
+// The adjoints of every node of f that depends on a symbol in Wrt.
+template <class F>
+struct derivation {
+    using order = topological_order<F>;
+    using tables = graph<order>;
+    static constexpr std::size_t root = tables::size - 1;
+
+    template <std::size_t I>
+    using node = typename tables::template node<I>;
+
+    // ∂f/∂(node I). Each is instantiated once: the compiler memoises it.
+    template <std::size_t I>
+    static constexpr auto adjoint() {
+        if constexpr (I == root) {
+            return literal<1>{};
+        } else {
+            constexpr std::size_t first = tables::consumers.first[I];
+            constexpr std::size_t count = tables::consumers.first[I + 1] - first;
+            return detail::fit<node<I>, false>(sum_over<first>(std::make_index_sequence<count>{}));
+        }
+    }
+
+    template <std::size_t First, std::size_t... E>
+    static constexpr auto sum_over(std::index_sequence<E...>) {
+        return (literal<0>{} + ... + contribution<tables::consumers.edges[First + E].consumer,
+                                                  tables::consumers.edges[First + E].position>());
+    }
+
+    // What consumer J passes back to its operand at position K.
+    template <std::size_t J, std::size_t K>
+    static constexpr auto contribution() {
+        using consumer = node<J>;
+        if constexpr (!tables::reads_value[J][K]) return literal<0>{};
+        else return consumer::op::template vjp<K>(consumer{}, adjoint<J>());
+    }
+
+    // ∂f/∂X for any node X: zero when f does not depend on X.
+    template <class X>
+    static constexpr auto adjoint_of() {
+        if constexpr (meta::contains_v<order, X>) return detail::fit<X, true>(adjoint<tables::template id<X>>());
+        else return detail::fit<X, true>(literal<0>{});
+    }
+};
+
+// The gradient of f with respect to Wrt...: a compile-time value whose type holds
+// one derived expression per symbol.
+template <class F, class... Wrt>
+struct gradient {
+    using function = F;
+    using wrt = meta::type_list<Wrt...>;
+    using adjoints = meta::type_list<decltype(derivation<F>::template adjoint_of<Wrt>())...>;
+
+    // The derived expression ∂f/∂x, itself differentiable.
+    template <node X>
+    constexpr auto operator[](X) const {
+        static_assert(meta::contains_v<wrt, X>, "typegrad: gradient[x] requires x to be one of the symbols given to grad");
+        return meta::at<adjoints, meta::index_of<wrt, X>>{};
+    }
+};
+
+// grad(f, x, y, ...): reverse mode on the type of f.
+template <node F, node... Wrt>
+constexpr auto grad(F, Wrt...) {
+    static_assert(is_scalar_v<F>, "typegrad: grad(f, wrt...) requires a scalar-valued f (static shape 1×1): "
+                                  "reduce it first with sum, mean or a loss");
+    static_assert(sizeof...(Wrt) > 0, "typegrad: grad(f, wrt...) requires at least one symbol to differentiate by");
+    return gradient<F, Wrt...>{};
+}
+
+// The adjoint ∂f/∂n of any node n of f, for inspecting a derivation.
+template <node F, node N>
+constexpr auto adjoint(F, N) {
+    return derivation<F>::template adjoint_of<N>();
+}
+
+} // namespace typegrad

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// The user-facing ways to run a graph: eval(expr, values) for a value,
+// eval(grad(f, ...), values) for f and its gradient, and compile<T>(...) for a
+// reusable program whose buffers persist across calls (a training loop).
+#pragma once
+
+#include <typegrad/ad/grad.hpp>
+#include <typegrad/exec/program.hpp>
+
+namespace typegrad {
+
+// f and its gradient, evaluated together: f's forward values feed the backward pass.
+template <class T, class F, class Wrt, class Adjoints>
+class gradient_program;
+
+template <class T, class F, class... Wrt, class... Adj>
+class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
+  public:
+    template <class Values>
+    const gradient_program& run(const Values& values) {
+        program_.run(values);
+        return *this;
+    }
+
+    // f's value after run().
+    T value() const { return program_[F{}](0, 0); }
+
+    // ∂f/∂x after run(), shaped like x.
+    template <node X>
+    const xt::xtensor<T, 2>& operator[](X) const {
+        static_assert(meta::contains_v<meta::type_list<Wrt...>, X>,
+                      "typegrad: gradient[x] requires x to be one of the symbols given to grad");
+        using adjoint = meta::at<meta::type_list<Adj...>, meta::index_of<meta::type_list<Wrt...>, X>>;
+        return program_[adjoint{}];
+    }
+
+  private:
+    program<T, F, Adj...> program_;
+};
+
+template <class T, class F, class... Wrt>
+constexpr auto compile(gradient<F, Wrt...>) {
+    return gradient_program<T, F, meta::type_list<Wrt...>, typename gradient<F, Wrt...>::adjoints>{};
+}
+
+template <class T, node E>
+constexpr auto compile(E) {
+    return program<T, E>{};
+}
+
+// The value of an expression.
+template <node E, class Values>
+auto eval(E e, const Values& values) {
+    using T = typename value_type_of_values<Values>::type;
+    auto p = compile<T>(e);
+    p.run(values);
+    return xt::xtensor<T, 2>(p[e]);
+}
+
+// f's value and gradient: g.value(), g[x].
+template <class F, class... Wrt, class Values>
+auto eval(gradient<F, Wrt...> g, const Values& values) {
+    using T = typename value_type_of_values<Values>::type;
+    auto p = compile<T>(g);
+    p.run(values);
+    return p;
+}
+
+} // namespace typegrad

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+// The executor. For a fixed set of output expressions it decides at compile time
+// which nodes get a buffer (materialised) and which are fused into their
+// consumer's loop; at run time it checks shapes, (re)sizes buffers only when the
+// bound shapes change, and computes every needed node once, in topological order.
+// There is no tape and nothing is dispatched virtually: the schedule is the type.
+//
+// A node is materialised when it is an output, is read by more than one consumer,
+// is not elementwise (matrix products, reductions, softmax, losses), or feeds an
+// op that needs a buffer under it (matmul, transpose, reductions).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xscalar.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include <typegrad/exec/gemm.hpp>
+#include <typegrad/exec/values.hpp>
+#include <typegrad/expr/graph.hpp>
+#include <typegrad/ops/matmul.hpp>
+#include <typegrad/print/expression.hpp>
+
+namespace typegrad {
+
+// A run-time shape mismatch: the message names the op, the expression with its
+// symbols, and the shapes.
+struct shape_error : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+namespace detail {
+
+template <class N>
+constexpr op_kind kind_of() {
+    if constexpr (requires { N::op::kind; }) return N::op::kind;
+    else return op_kind::elementwise;
+}
+
+template <class N>
+constexpr bool wants_buffers() {
+    if constexpr (requires { N::op::materialize_operands; }) return N::op::materialize_operands;
+    else return false;
+}
+
+template <class Nodes, class... Outputs>
+struct schedule {
+    using tables = graph<Nodes>;
+    static constexpr std::size_t size = tables::size;
+
+    template <std::size_t I>
+    using node = typename tables::template node<I>;
+
+    static constexpr std::array<bool, size> output = [] {
+        std::array<bool, size> out{};
+        ((out[meta::index_of<Nodes, Outputs>] = true), ...);
+        return out;
+    }();
+
+    static constexpr auto make_flags = []<std::size_t... I>(std::index_sequence<I...>) {
+        struct flags {
+            std::array<op_kind, size> kind;
+            std::array<bool, size> is_symbol, is_literal, wants_buffers, is_transpose;
+        };
+        return flags{{kind_of<node<I>>()...},
+                     {is_symbol_v<node<I>>...},
+                     {is_literal_v<node<I>>...},
+                     {wants_buffers<node<I>>()...},
+                     {is_op_v<node<I>, transpose_op>...}};
+    };
+    static constexpr auto flags = make_flags(std::make_index_sequence<size>{});
+
+    // needed: its value is read by an output, directly or through other nodes.
+    // materialised: it owns a buffer.
+    static constexpr auto plan = [] {
+        struct result {
+            std::array<bool, size> needed{}, materialized{};
+        };
+        result r{};
+        for (std::size_t i = size; i-- > 0;) {
+            if (output[i]) r.needed[i] = true;
+            if (!r.needed[i]) continue;
+            for (std::size_t k = 0; k < tables::arity[i]; ++k)
+                if (tables::reads_value[i][k]) r.needed[tables::operands[i][k]] = true;
+        }
+        for (std::size_t i = 0; i < size; ++i) {
+            if (!r.needed[i]) continue;
+            if (flags.is_symbol[i]) { // read in place; copied only when it is itself an output
+                r.materialized[i] = output[i];
+                continue;
+            }
+            std::size_t uses = output[i] ? 1 : 0;
+            bool buffer_wanted = output[i];
+            for (std::size_t e = tables::consumers.first[i]; e < tables::consumers.first[i + 1]; ++e) {
+                const auto [j, k] = tables::consumers.edges[e];
+                if (!r.needed[j] || !tables::reads_value[j][k]) continue;
+                ++uses;
+                // matmul reads a transpose as a BLAS flag: the transpose needs no
+                // buffer of its own, its operand does (the transpose asks for it).
+                if (flags.wants_buffers[j] && !(flags.kind[j] == op_kind::gemm && flags.is_transpose[i]))
+                    buffer_wanted = true;
+            }
+            if (flags.is_literal[i]) r.materialized[i] = buffer_wanted;
+            else r.materialized[i] = buffer_wanted || uses > 1 || flags.kind[i] != op_kind::elementwise;
+        }
+        return r;
+    }();
+};
+
+} // namespace detail
+
+// Evaluates Outputs... over bound values of scalar type T.
+template <class T, class... Outputs>
+class program {
+  public:
+    using order = topological_order<Outputs...>;
+    using schedule = detail::schedule<order, Outputs...>;
+    using tables = typename schedule::tables;
+    static constexpr std::size_t size = tables::size;
+
+    program() : buffers_(size) {}
+
+    // Computes every output for these values. Buffers are reused while the bound
+    // shapes stay the same, so a steady-state call does not allocate.
+    template <class Values>
+    void run(const Values& values) {
+        static_assert(std::is_same_v<typename value_type_of_values<Values>::type, T>,
+                      "typegrad: the bound values' scalar type differs from the program's");
+        values_ = &values;
+        infer_shapes<Values>(std::make_index_sequence<size>{});
+        compute_all<Values>(std::make_index_sequence<size>{});
+        values_ = nullptr;
+    }
+
+    // The value of output node N after run().
+    template <class N>
+    const xt::xtensor<T, 2>& operator[](N) const {
+        static_assert(meta::contains_v<order, N>, "typegrad: program[node] requires one of the program's outputs");
+        constexpr std::size_t i = tables::template id<N>;
+        static_assert(schedule::output[i], "typegrad: program[node] requires one of the program's outputs");
+        return buffers_[i];
+    }
+
+    shape2 shape_of_node(std::size_t i) const { return shapes_[i]; }
+
+  private:
+    template <std::size_t I>
+    using node = typename tables::template node<I>;
+
+    template <class Values, std::size_t... I>
+    void infer_shapes(std::index_sequence<I...>) {
+        (infer_shape<Values, I>(), ...);
+    }
+
+    template <class Values, std::size_t I>
+    void infer_shape() {
+        using N = node<I>;
+        shape2& out = shapes_[I];
+        if constexpr (is_symbol_v<N>) {
+            const auto& v = static_cast<const Values*>(values_)->template get<N::name>();
+            out = {v.shape(0), v.shape(1)};
+            if ((N::rows != dyn && std::size_t(N::rows) != out.rows) ||
+                (N::cols != dyn && std::size_t(N::cols) != out.cols))
+                throw shape_error("typegrad: the value bound to " + std::string(N::name.view()) + " is " +
+                                  to_string(out) + " but " + std::string(N::name.view()) + " is declared " +
+                                  static_dims(N::rows, N::cols));
+        } else if constexpr (is_literal_v<N>) {
+            out = {1, 1};
+        } else {
+            operand_shapes<N, I>(out, operands_t<N>{});
+        }
+        if (schedule::plan.materialized[I]) {
+            auto& b = buffers_[I];
+            if (b.shape(0) != out.rows || b.shape(1) != out.cols) b.resize({out.rows, out.cols});
+        }
+    }
+
+    template <class N, std::size_t I, class... A>
+    void operand_shapes(shape2& out, meta::type_list<A...>) {
+        const std::array<shape2, sizeof...(A)> in = {shapes_[tables::template id<A>]...};
+        if (!N::op::template shape<A...>(out, in)) {
+            std::string shapes;
+            for (std::size_t k = 0; k < in.size(); ++k) shapes += (k ? " and " : "") + to_string(in[k]);
+            throw shape_error("typegrad: shape mismatch in " + std::string(N::op::name) + ": " +
+                              to_text(N{}) + " has operands " + operand_list<A...>() + " of shapes " + shapes +
+                              symbols_note<N>());
+        }
+    }
+
+    template <class... A>
+    static std::string operand_list() {
+        std::string s;
+        ((s += (s.empty() ? "" : ", ") + to_text(A{})), ...);
+        return s;
+    }
+
+    template <class N>
+    static std::string symbols_note() {
+        return " (symbols involved: " + symbol_names(N{}) +
+               "; a dimension broadcasts only where it is declared 1, e.g. col<\"b\"> for a bias)";
+    }
+
+    static std::string static_dims(dim r, dim c) {
+        auto d = [](dim x) { return x == dyn ? std::string("?") : std::to_string(x); };
+        return d(r) + "×" + d(c);
+    }
+
+    template <class Values, std::size_t... I>
+    void compute_all(std::index_sequence<I...>) {
+        (compute<Values, I>(), ...);
+    }
+
+    template <class Values, std::size_t I>
+    void compute() {
+        if constexpr (schedule::plan.materialized[I]) {
+            using N = node<I>;
+            auto& out = buffers_[I];
+            if constexpr (is_literal_v<N>) {
+                out.fill(N::template value<T>());
+            } else if constexpr (is_symbol_v<N>) {
+                xt::noalias(out) = static_cast<const Values*>(values_)->template get<N::name>();
+            } else if constexpr (detail::kind_of<N>() == op_kind::elementwise) {
+                assign(out, fused<Values, I>(std::make_index_sequence<operands_t<N>::size>{}));
+            } else if constexpr (detail::kind_of<N>() == op_kind::gemm) {
+                constexpr std::size_t a = tables::operands[I][0], b = tables::operands[I][1];
+                blas::gemm(flag<a>(), flag<b>(), T(1), matrix<Values, a>(), matrix<Values, b>(), T(0), out);
+            } else {
+                compute_op<Values, N, I>(out, std::make_index_sequence<operands_t<N>::size>{});
+            }
+        }
+    }
+
+    template <class E>
+    static void assign(xt::xtensor<T, 2>& out, E&& e) {
+        if (e.dimension() < 2) out.fill(e());
+        else xt::noalias(out) = std::forward<E>(e);
+    }
+
+    template <class Values, class N, std::size_t I, std::size_t... K>
+    void compute_op(xt::xtensor<T, 2>& out, std::index_sequence<K...>) {
+        N::op::compute(out, operand_for_compute<Values, I, K>()...);
+    }
+
+    template <class Values, std::size_t I, std::size_t K>
+    decltype(auto) operand_for_compute() const {
+        constexpr std::size_t j = tables::operands[I][K];
+        if constexpr (!tables::reads_value[I][K]) return shapes_[j];
+        else return matrix<Values, j>();
+    }
+
+    // A node as a whole matrix: the bound value or its buffer.
+    template <class Values, std::size_t J>
+    const xt::xtensor<T, 2>& matrix() const {
+        using N = node<J>;
+        if constexpr (is_symbol_v<N>) {
+            return static_cast<const Values*>(values_)->template get<N::name>();
+        } else if constexpr (schedule::flags.is_transpose[J] && !schedule::plan.materialized[J]) {
+            return matrix<Values, tables::operands[J][0]>(); // read with a transpose flag
+        } else {
+            static_assert(schedule::plan.materialized[J], "typegrad: internal: matrix() of a fused node");
+            return buffers_[J];
+        }
+    }
+
+    template <std::size_t J>
+    static constexpr blas::transpose flag() {
+        if constexpr (schedule::flags.is_transpose[J] && !schedule::plan.materialized[J]) return blas::transpose::yes;
+        else return blas::transpose::no;
+    }
+
+    // A node inside an elementwise loop: a reference to a buffer or bound value,
+    // a scalar, or (for a fused node) its own lazy expression.
+    template <class Values, std::size_t J>
+    decltype(auto) lazy() const {
+        using N = node<J>;
+        if constexpr (is_symbol_v<N>) {
+            return static_cast<const Values*>(values_)->template get<N::name>();
+        } else if constexpr (is_literal_v<N>) {
+            return xt::xscalar<T>(N::template value<T>());
+        } else if constexpr (schedule::plan.materialized[J]) {
+            if constexpr (is_scalar_v<N>) return xt::xscalar<T>(buffers_[J](0, 0));
+            else return static_cast<const xt::xtensor<T, 2>&>(buffers_[J]);
+        } else {
+            return fused<Values, J>(std::make_index_sequence<operands_t<N>::size>{});
+        }
+    }
+
+    template <class Values, std::size_t J, std::size_t... K>
+    auto fused(std::index_sequence<K...>) const {
+        return node<J>::op::forward(shapes_[J], operand_for_fused<Values, J, K>()...);
+    }
+
+    // Operands read only for their shape (expand's target) are passed as shapes.
+    template <class Values, std::size_t J, std::size_t K>
+    decltype(auto) operand_for_fused() const {
+        constexpr std::size_t j = tables::operands[J][K];
+        if constexpr (!tables::reads_value[J][K]) return shapes_[j];
+        else return lazy<Values, j>();
+    }
+
+    const void* values_ = nullptr;
+    std::array<shape2, size> shapes_{};
+    std::vector<xt::xtensor<T, 2>> buffers_;
+};
+
+} // namespace typegrad

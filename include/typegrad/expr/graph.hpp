@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+// Graph algorithms on node types. The unique nodes of one or more expressions in
+// topological order (operands before their consumers; type identity is node
+// identity, so a subexpression used twice is one node), and constexpr tables of
+// node ids for everything computed from that order: operands, consumers, uses.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <utility>
+
+#include <typegrad/expr/node.hpp>
+#include <typegrad/expr/type_list.hpp>
+
+namespace typegrad {
+
+namespace detail {
+
+template <class Visited, class List>
+struct visit_all;
+
+template <class Visited, class N, bool Seen = meta::contains_v<Visited, N>>
+struct visit {
+    using type = Visited;
+};
+template <class Visited, class N>
+struct visit<Visited, N, false> {
+    using type = typename meta::push_back<typename visit_all<Visited, operands_t<N>>::type, N>::type;
+};
+
+template <class Visited>
+struct visit_all<Visited, meta::type_list<>> {
+    using type = Visited;
+};
+template <class Visited, class H, class... T>
+struct visit_all<Visited, meta::type_list<H, T...>> {
+    using type = typename visit_all<typename visit<Visited, H>::type, meta::type_list<T...>>::type;
+};
+
+} // namespace detail
+
+// The unique nodes reachable from Roots, operands first.
+template <class... Roots>
+using topological_order = typename detail::visit_all<meta::type_list<>, meta::type_list<Roots...>>::type;
+
+inline constexpr std::size_t max_arity = 2;
+inline constexpr std::size_t no_node = std::size_t(-1);
+
+namespace detail {
+
+template <class Nodes, class N>
+constexpr std::array<std::size_t, max_arity> operand_ids() {
+    return []<class... A>(meta::type_list<A...>) {
+        static_assert(sizeof...(A) <= max_arity, "typegrad: an op has more operands than max_arity");
+        std::array<std::size_t, max_arity> ids{};
+        ids.fill(no_node);
+        std::size_t k = 0;
+        ((ids[k++] = meta::index_of<Nodes, A>), ...);
+        return ids;
+    }(operands_t<N>{});
+}
+
+template <class N>
+constexpr std::array<bool, max_arity> value_operands() {
+    std::array<bool, max_arity> used{};
+    if constexpr (requires { N::op::uses_value(0); })
+        for (std::size_t k = 0; k < operands_t<N>::size; ++k) used[k] = N::op::uses_value(k);
+    return used;
+}
+
+struct edge {
+    std::size_t consumer;
+    std::size_t position;
+};
+
+// Edges (consumer, operand position) grouped by the operand they point to.
+template <std::size_t Size, std::size_t Edges>
+struct edge_table {
+    std::array<std::size_t, Size + 1> first{};
+    std::array<edge, Edges + 1> edges{};
+};
+
+template <std::size_t Size, std::size_t Edges>
+constexpr edge_table<Size, Edges> consumers_of(const std::array<std::array<std::size_t, max_arity>, Size>& operands,
+                                               const std::array<std::size_t, Size>& arity) {
+    edge_table<Size, Edges> t{};
+    for (std::size_t j = 0; j < Size; ++j)
+        for (std::size_t k = 0; k < arity[j]; ++k) ++t.first[operands[j][k] + 1];
+    for (std::size_t i = 0; i < Size; ++i) t.first[i + 1] += t.first[i];
+    std::array<std::size_t, Size + 1> next = t.first;
+    for (std::size_t j = 0; j < Size; ++j)
+        for (std::size_t k = 0; k < arity[j]; ++k) t.edges[next[operands[j][k]]++] = {j, k};
+    return t;
+}
+
+} // namespace detail
+
+// Tables over a node list, all computed at compile time.
+template <class Nodes>
+struct graph;
+
+template <class... Ns>
+struct graph<meta::type_list<Ns...>> {
+    using nodes = meta::type_list<Ns...>;
+    static constexpr std::size_t size = sizeof...(Ns);
+
+    template <class N>
+    static constexpr std::size_t id = meta::index_of<nodes, N>;
+
+    template <std::size_t I>
+    using node = meta::at<nodes, I>;
+
+    static constexpr std::array<std::array<std::size_t, max_arity>, size> operands = {
+        detail::operand_ids<nodes, Ns>()...};
+    static constexpr std::array<std::array<bool, max_arity>, size> reads_value = {detail::value_operands<Ns>()...};
+    static constexpr std::array<std::size_t, size> arity = {operands_t<Ns>::size...};
+    static constexpr std::size_t edge_count = (std::size_t{0} + ... + operands_t<Ns>::size);
+
+    // The consumers of node i are consumers.edges[consumers.first[i] .. consumers.first[i + 1]).
+    static constexpr auto consumers = detail::consumers_of<size, edge_count>(operands, arity);
+};
+
+} // namespace typegrad

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+// Graph nodes are empty types. A symbol, a literal or an operation applied to
+// operands: the whole structure of a network lives in the type, so `grad` can
+// derive its backward pass before the program runs.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <numeric>
+#include <type_traits>
+
+#include <typegrad/expr/fixed_string.hpp>
+#include <typegrad/expr/type_list.hpp>
+
+namespace typegrad {
+
+// A static dimension: a number, or `dyn` when only the bound value knows it.
+// A dimension broadcasts only where it is statically 1, so every broadcast is
+// visible in the type and its adjoint (a sum) is part of the derived graph.
+using dim = std::ptrdiff_t;
+inline constexpr dim dyn = -1;
+
+struct no_label {};
+template <fixed_string Name>
+struct label {
+    static constexpr auto name = Name;
+};
+
+// A named input: x, y, W1, ... with optional static dimensions.
+template <fixed_string Name, dim Rows = dyn, dim Cols = dyn>
+struct symbol {
+    static_assert(Rows == dyn || Rows > 0, "typegrad: var<name, rows, cols>: rows must be positive or dyn");
+    static_assert(Cols == dyn || Cols > 0, "typegrad: var<name, rows, cols>: cols must be positive or dyn");
+    static constexpr auto name = Name;
+    static constexpr dim rows = Rows;
+    static constexpr dim cols = Cols;
+
+    // W1 = w1 binds a value to the symbol (see exec/values.hpp).
+    template <class V>
+    constexpr auto operator=(V&& v) const;
+};
+
+// An exact rational constant, 1×1, broadcast against anything.
+template <long long Num, long long Den = 1>
+struct literal {
+    static_assert(Den != 0, "typegrad: literal with zero denominator");
+    static constexpr long long gcd_ = std::gcd(Num, Den) == 0 ? 1 : std::gcd(Num, Den);
+    static constexpr long long num = (Den < 0 ? -Num : Num) / gcd_;
+    static constexpr long long den = (Den < 0 ? -Den : Den) / gcd_;
+    static constexpr dim rows = 1;
+    static constexpr dim cols = 1;
+    template <class T>
+    static constexpr T value() { return T(num) / T(den); }
+};
+
+// An operation applied to operands. `Op` carries the forward rule, the
+// vector-Jacobian product, the shape rule and the printed form.
+template <class Op, class Label, class... Args>
+struct expr {
+    using op = Op;
+    using label_type = Label;
+    using operands = meta::type_list<Args...>;
+    static constexpr auto shape = Op::template static_shape<Args...>();
+    static constexpr dim rows = shape.rows;
+    static constexpr dim cols = shape.cols;
+};
+
+template <class T>
+struct is_node : std::false_type {};
+template <fixed_string N, dim R, dim C>
+struct is_node<symbol<N, R, C>> : std::true_type {};
+template <long long N, long long D>
+struct is_node<literal<N, D>> : std::true_type {};
+template <class Op, class L, class... A>
+struct is_node<expr<Op, L, A...>> : std::true_type {};
+
+template <class T>
+concept node = is_node<std::remove_cvref_t<T>>::value;
+
+template <class T>
+struct is_symbol : std::false_type {};
+template <fixed_string N, dim R, dim C>
+struct is_symbol<symbol<N, R, C>> : std::true_type {};
+template <class T>
+inline constexpr bool is_symbol_v = is_symbol<T>::value;
+
+template <class T>
+struct is_literal : std::false_type {};
+template <long long N, long long D>
+struct is_literal<literal<N, D>> : std::true_type {};
+template <class T>
+inline constexpr bool is_literal_v = is_literal<T>::value;
+
+template <class T, class Op>
+inline constexpr bool is_op_v = false;
+template <class Op, class L, class... A>
+inline constexpr bool is_op_v<expr<Op, L, A...>, Op> = true;
+
+template <class T, long long N, long long D = 1>
+inline constexpr bool is_literal_value_v = false;
+template <long long N, long long D, long long N2, long long D2>
+inline constexpr bool is_literal_value_v<literal<N2, D2>, N, D> =
+    literal<N2, D2>::num == literal<N, D>::num && literal<N2, D2>::den == literal<N, D>::den;
+
+// Operands of a node, as values.
+template <class T>
+struct operands_of {
+    using type = meta::type_list<>;
+};
+template <class Op, class L, class... A>
+struct operands_of<expr<Op, L, A...>> {
+    using type = meta::type_list<A...>;
+};
+template <class T>
+using operands_t = typename operands_of<T>::type;
+
+template <std::size_t I, class Op, class L, class... A>
+constexpr auto operand(expr<Op, L, A...>) {
+    return meta::at<meta::type_list<A...>, I>{};
+}
+
+template <class T>
+inline constexpr bool has_label_v = false;
+template <class Op, fixed_string N, class... A>
+inline constexpr bool has_label_v<expr<Op, label<N>, A...>> = true;
+
+// The node with its label removed (labels never change values).
+template <class T>
+struct unlabeled {
+    using type = T;
+};
+template <class Op, class L, class... A>
+struct unlabeled<expr<Op, L, A...>> {
+    using type = expr<Op, no_label, A...>;
+};
+
+// Static shapes.
+struct static_dims {
+    dim rows;
+    dim cols;
+    constexpr bool operator==(const static_dims&) const = default;
+};
+template <class T>
+inline constexpr static_dims shape_of = {T::rows, T::cols};
+
+template <class T>
+inline constexpr bool is_scalar_v = T::rows == 1 && T::cols == 1;
+
+} // namespace typegrad

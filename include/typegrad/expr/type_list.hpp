@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+// Type lists and O(1) membership/index lookups. Lookups go through overload
+// resolution on an inherited index table instead of linear `is_same` scans, which
+// keeps the derivation's compile time close to linear in the size of the graph.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace typegrad::meta {
+
+template <class... Ts>
+struct type_list {
+    static constexpr std::size_t size = sizeof...(Ts);
+};
+
+template <class T>
+struct tag {
+    using type = T;
+};
+
+// Membership: a list's set inherits tag<T> for each element.
+template <class... Ts>
+struct type_set : tag<Ts>... {};
+
+template <class List, class T>
+struct contains;
+template <class... Ts, class T>
+struct contains<type_list<Ts...>, T> : std::is_base_of<tag<T>, type_set<Ts...>> {};
+template <class List, class T>
+inline constexpr bool contains_v = contains<List, T>::value;
+
+template <class List, class T>
+struct push_back;
+template <class... Ts, class T>
+struct push_back<type_list<Ts...>, T> {
+    using type = type_list<Ts..., T>;
+};
+
+// Index of a type in a list of unique types.
+template <class T, std::size_t I>
+struct indexed {};
+
+template <class Seq, class... Ts>
+struct index_table_impl;
+template <std::size_t... Is, class... Ts>
+struct index_table_impl<std::index_sequence<Is...>, Ts...> : indexed<Ts, Is>... {};
+
+template <class T, std::size_t I>
+constexpr std::size_t index_from(indexed<T, I>) { return I; }
+
+template <class List>
+struct index_table;
+template <class... Ts>
+struct index_table<type_list<Ts...>> : index_table_impl<std::index_sequence_for<Ts...>, Ts...> {};
+
+template <class List, class T>
+inline constexpr std::size_t index_of = index_from<T>(index_table<List>{});
+
+// Element I of a list.
+template <std::size_t I, class T>
+struct at_entry {
+    using type = T;
+};
+template <std::size_t I, class T>
+at_entry<I, T> at_from(indexed<T, I>);
+
+template <class List, std::size_t I>
+using at = typename decltype(at_from<I>(index_table<List>{}))::type;
+
+} // namespace typegrad::meta

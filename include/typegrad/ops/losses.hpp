@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+// Losses, each a mean over the batch (the columns) of a sum over the outputs:
+//   binary_cross_entropy(a, y)   = −(1/m) Σ y log a + (1 − y) log(1 − a)
+//   softmax_cross_entropy(z, y)  = −(1/m) Σ y ⊙ log_softmax(z)      (z: logits)
+//   mse(a, y)                    =  (1/m) Σ (a − y)²
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+
+#include <typegrad/ops/activations.hpp>
+#include <typegrad/ops/softmax.hpp>
+
+namespace typegrad {
+
+template <fixed_string Op>
+struct loss_base : op_defaults {
+    static constexpr op_kind kind = op_kind::compute;
+    static constexpr bool materialize_operands = true;
+    template <class A, class Y>
+    static constexpr static_dims static_shape() {
+        static_assert(elementwise_shape_check<Op, A::rows, A::cols, Y::rows, Y::cols>::ok);
+        return {1, 1};
+    }
+    template <class A, class Y>
+    static bool shape(shape2& out, const std::array<shape2, 2>& in) {
+        out = {1, 1};
+        return in[0] == in[1];
+    }
+};
+
+struct binary_cross_entropy_op : loss_base<"binary_cross_entropy"> {
+    static constexpr std::string_view name = "binary_cross_entropy";
+    // log is clamped at −100 (as PyTorch does), so a saturated a gives a large
+    // finite loss rather than infinity.
+    template <class T>
+    static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& y) {
+        const T floor = -100;
+        T acc = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            const T ai = a.data()[i], yi = y.data()[i];
+            acc += yi * std::max(std::log(ai), floor) + (1 - yi) * std::max(std::log1p(-ai), floor);
+        }
+        out(0, 0) = -acc / T(a.shape(1));
+    }
+    // ∂J/∂a = (a − y) / (a ⊙ (1 − a)) / m. Written over the common denominator so
+    // that, behind a sigmoid, the factor a ⊙ (1 − a) cancels against σ′.
+    // ∂J/∂y = (log(1 − a) − log a) / m
+    template <std::size_t K, class Self, class G>
+    static constexpr auto vjp(Self self, G g) {
+        constexpr auto a = operand<0>(self);
+        constexpr auto y = operand<1>(self);
+        if constexpr (K == 0) return g * ((a - y) / (a * (literal<1>{} - a)) / cols(y));
+        else return g * ((log(literal<1>{} - a) - log(a)) / cols(y));
+    }
+    static printed print(const std::array<printed, 2>& a, style s) {
+        if (s == style::latex) return {"\\operatorname{BCE}\\left(" + a[0].text + ", " + a[1].text + "\\right)", prec::postfix};
+        return {"BCE(" + a[0].text + ", " + a[1].text + ")", prec::postfix};
+    }
+};
+
+struct softmax_cross_entropy_op : loss_base<"softmax_cross_entropy"> {
+    static constexpr std::string_view name = "softmax_cross_entropy";
+    template <class T>
+    static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& z, const xt::xtensor<T, 2>& y) {
+        const std::size_t rows = z.shape(0), cols = z.shape(1);
+        const T* zp = z.data();
+        const T* yp = y.data();
+        T acc = 0;
+        for (std::size_t j = 0; j < cols; ++j) {
+            T top = zp[j];
+            for (std::size_t i = 1; i < rows; ++i) top = std::max(top, zp[i * cols + j]);
+            T total = 0;
+            for (std::size_t i = 0; i < rows; ++i) total += std::exp(zp[i * cols + j] - top);
+            const T log_total = std::log(total) + top;
+            for (std::size_t i = 0; i < rows; ++i) acc += yp[i * cols + j] * (zp[i * cols + j] - log_total);
+        }
+        out(0, 0) = -acc / T(cols);
+    }
+    // ∂J/∂z = (softmax(z) − y) / m — the fused form, finite for any logits;
+    // ∂J/∂y = −log_softmax(z) / m
+    template <std::size_t K, class Self, class G>
+    static constexpr auto vjp(Self self, G g) {
+        constexpr auto z = operand<0>(self);
+        constexpr auto y = operand<1>(self);
+        if constexpr (K == 0) return g * ((softmax(z) - y) / cols(y));
+        else return g * (-log_softmax(z) / cols(y));
+    }
+    static printed print(const std::array<printed, 2>& a, style s) {
+        if (s == style::latex) return {"\\operatorname{CE}\\left(\\operatorname{softmax}\\left(" + a[0].text + "\\right), " + a[1].text + "\\right)", prec::postfix};
+        return {"CE(softmax(" + a[0].text + "), " + a[1].text + ")", prec::postfix};
+    }
+};
+
+template <node A, node Y>
+constexpr auto binary_cross_entropy(A a, Y y) { return make<binary_cross_entropy_op>(a, y); }
+template <node Z, node Y>
+constexpr auto softmax_cross_entropy(Z z, Y y) { return make<softmax_cross_entropy_op>(z, y); }
+template <node A, node Y>
+constexpr auto mse(A a, Y y) { return sum(square(a - y)) / cols(y); }
+
+} // namespace typegrad

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// Reductions and their adjoint, broadcasting: sum of everything, sums along an
+// axis, means, and `expand`, which the derivation inserts where an adjoint must
+// take the shape of its node. Also the counts (rows, cols, size) that means and
+// losses divide by, read from the bound shapes at run time.
+#pragma once
+
+#include <typegrad/ops/arithmetic.hpp>
+
+namespace typegrad {
+
+// Σ over every element: a 1×1 result.
+struct sum_op : op_defaults {
+    static constexpr std::string_view name = "sum";
+    static constexpr op_kind kind = op_kind::compute;
+    static constexpr bool materialize_operands = true;
+    template <class A>
+    static constexpr static_dims static_shape() { return {1, 1}; }
+    template <class A>
+    static bool shape(shape2& out, const std::array<shape2, 1>&) {
+        out = {1, 1};
+        return true;
+    }
+    template <class T>
+    static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a) {
+        T acc = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) acc += a.data()[i];
+        out(0, 0) = acc;
+    }
+    // (Σ a)′ = g, broadcast back to a's shape by the derivation
+    template <std::size_t K, class Self, class G>
+    static constexpr auto vjp(Self, G g) { return g; }
+    static printed print(const std::array<printed, 1>& a, style s) {
+        if (s == style::latex) return {"\\sum " + parenthesize(a[0], prec::postfix, s), prec::neg};
+        return print_call("Σ", "", a[0], s);
+    }
+};
+
+// Sums along an axis, keeping it with size 1: axis 0 sums each column (1×n),
+// axis 1 sums each row (m×1) — the bias gradient.
+template <int Axis>
+struct sum_axis_op : op_defaults {
+    static_assert(Axis == 0 || Axis == 1, "typegrad: sum<axis>: axis must be 0 or 1");
+    static constexpr std::string_view name = Axis == 0 ? "colsum" : "rowsum";
+    static constexpr op_kind kind = op_kind::compute;
+    static constexpr bool materialize_operands = true;
+    template <class A>
+    static constexpr static_dims static_shape() {
+        return Axis == 0 ? static_dims{1, A::cols} : static_dims{A::rows, 1};
+    }
+    template <class A>
+    static bool shape(shape2& out, const std::array<shape2, 1>& in) {
+        out = Axis == 0 ? shape2{1, in[0].cols} : shape2{in[0].rows, 1};
+        return true;
+    }
+    template <class T>
+    static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a) {
+        const std::size_t rows = a.shape(0), cols = a.shape(1);
+        const T* p = a.data();
+        if constexpr (Axis == 1) {
+            for (std::size_t i = 0; i < rows; ++i) {
+                T acc = 0;
+                for (std::size_t j = 0; j < cols; ++j) acc += p[i * cols + j];
+                out(i, 0) = acc;
+            }
+        } else {
+            T* o = out.data();
+            for (std::size_t j = 0; j < cols; ++j) o[j] = 0;
+            for (std::size_t i = 0; i < rows; ++i)
+                for (std::size_t j = 0; j < cols; ++j) o[j] += p[i * cols + j];
+        }
+    }
+    template <std::size_t K, class Self, class G>
+    static constexpr auto vjp(Self, G g) { return g; }
+    static printed print(const std::array<printed, 1>& a, style s) {
+        return print_call(name, Axis == 0 ? "\\operatorname{colsum}" : "\\operatorname{rowsum}", a[0], s);
+    }
+};
+
+// expand(g, like): g broadcast to the shape of `like`, whose value is never read.
+struct expand_op : op_defaults {
+    static constexpr std::string_view name = "expand";
+    static constexpr bool uses_value(std::size_t k) { return k == 0; }
+    template <class A, class Like>
+    static constexpr static_dims static_shape() {
+        static_assert(elementwise_shape_check<"expand", A::rows, A::cols, Like::rows, Like::cols>::ok);
+        return shape_of<Like>;
+    }
+    template <class A, class Like>
+    static bool shape(shape2& out, const std::array<shape2, 2>& in) {
+        out = in[1];
+        return (A::rows == 1 || in[0].rows == in[1].rows) && (A::cols == 1 || in[0].cols == in[1].cols);
+    }
+    template <class A>
+    static auto forward(shape2 out, A&& a, shape2) {
+        return xt::broadcast(std::forward<A>(a), std::array<std::size_t, 2>{out.rows, out.cols});
+    }
+    // The adjoint of a broadcast is a sum; the derivation's shape fit inserts it.
+    template <std::size_t K, class Self, class G>
+    static constexpr auto vjp(Self, G g) {
+        if constexpr (K == 0) return g;
+        else return literal<0>{};
+    }
+    static printed print(const std::array<printed, 2>& a, style) { return a[0]; }
+};
+
+// The number of rows, columns or elements of a bound value, as a 1×1 node.
+enum class count { rows, cols, size };
+
+template <count What>
+struct count_op : op_defaults {
+    static constexpr std::string_view name = What == count::rows ? "rows" : What == count::cols ? "cols" : "size";
+    static constexpr op_kind kind = op_kind::compute;
+    static constexpr bool uses_value(std::size_t) { return false; }
+    template <class A>
+    static constexpr static_dims static_shape() { return {1, 1}; }
+    template <class A>
+    static bool shape(shape2& out, const std::array<shape2, 1>&) {
+        out = {1, 1};
+        return true;
+    }
+    template <class T>
+    static void compute(xt::xtensor<T, 2>& out, shape2 a) {
+        out(0, 0) = T(What == count::rows ? a.rows : What == count::cols ? a.cols : a.rows * a.cols);
+    }
+    template <std::size_t K, class Self, class G>
+    static constexpr auto vjp(Self, G) { return literal<0>{}; }
+    static printed print(const std::array<printed, 1>& a, style s) {
+        if constexpr (What == count::cols) return {"m", prec::atom}; // the batch size, as in the seed
+        else return print_call(name, "\\operatorname{" + std::string(name) + "}", a[0], s);
+    }
+    template <class A>
+    static constexpr auto simplify(A) {
+        if constexpr (What == count::rows && A::rows != dyn) return literal<A::rows>{};
+        else if constexpr (What == count::cols && A::cols != dyn) return literal<A::cols>{};
+        else if constexpr (What == count::size && A::rows != dyn && A::cols != dyn) return literal<A::rows * A::cols>{};
+        else return expr<count_op, no_label, A>{};
+    }
+};
+
+template <node A>
+constexpr auto sum(A a) { return make<sum_op>(a); }
+template <int Axis, node A>
+constexpr auto sum(A a) { return make<sum_axis_op<Axis>>(a); }
+template <node G, node Like>
+constexpr auto expand(G g, Like like) { return make<expand_op>(g, like); }
+template <node A>
+constexpr auto rows(A a) { return make<count_op<count::rows>>(a); }
+template <node A>
+constexpr auto cols(A a) { return make<count_op<count::cols>>(a); }
+template <node A>
+constexpr auto size(A a) { return make<count_op<count::size>>(a); }
+
+template <node A>
+constexpr auto mean(A a) { return sum(a) / size(a); }
+template <int Axis, node A>
+constexpr auto mean(A a) {
+    if constexpr (Axis == 0) return sum<0>(a) / rows(a);
+    else return sum<1>(a) / cols(a);
+}
+
+} // namespace typegrad

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+// formula(...) and latex(...): the derived gradient as the equations one would
+// write by hand. Shared subexpressions get names — the user's labels first, then
+// δ for the adjoint of a layer (numbered after the layer's label: the adjoint of
+// z3, the input of a3, is δ3) — and the network itself is listed after "where".
+#pragma once
+
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include <typegrad/ad/grad.hpp>
+#include <typegrad/print/expression.hpp>
+
+namespace typegrad {
+
+namespace detail {
+
+struct formula_line {
+    std::string lhs;
+    std::string rhs;
+};
+
+inline std::string render_lines(const std::vector<formula_line>& lines, const std::vector<formula_line>& where, style s) {
+    std::string out;
+    if (s == style::latex) {
+        out = "\\begin{aligned}\n";
+        auto emit = [&](const formula_line& l) { out += l.lhs + " &= " + l.rhs + " \\\\\n"; };
+        for (const auto& l : lines) emit(l);
+        if (!where.empty()) out += "&\\text{where} \\\\\n";
+        for (const auto& l : where) emit(l);
+        out += "\\end{aligned}\n";
+    } else {
+        for (const auto& l : lines) out += l.lhs + " = " + l.rhs + "\n";
+        if (!where.empty()) out += "where\n";
+        for (const auto& l : where) out += "  " + l.lhs + " = " + l.rhs + "\n";
+    }
+    return out;
+}
+
+// The digits a label ends with ("a3" → "3"), or the whole label if none.
+inline std::string layer_tag(std::string_view label) {
+    std::size_t i = label.size();
+    while (i > 0 && std::isdigit(static_cast<unsigned char>(label[i - 1]))) --i;
+    return i < label.size() ? std::string(label.substr(i)) : std::string(label);
+}
+
+template <class N>
+inline constexpr bool transpose_of_symbol_v = false;
+template <class L, class A>
+inline constexpr bool transpose_of_symbol_v<expr<transpose_op, L, A>> = is_symbol_v<A>;
+
+template <class Nodes>
+struct cols_notes {
+    // "m = number of columns of y (the batch size)" for every cols(·) node.
+    static void add(std::vector<formula_line>& where, style s) {
+        [&]<class... N>(meta::type_list<N...>) {
+            auto one = [&]<class M>(M) {
+                if constexpr (is_op_v<M, count_op<count::cols>>) {
+                    using A = meta::at<operands_t<M>, 0>;
+                    where.push_back({"m", (s == style::latex ? "\\text{number of columns of } " : "number of columns of ") +
+                                              to_text(A{}) + (s == style::latex ? "\\text{ (the batch size)}" : " (the batch size)")});
+                }
+            };
+            (one(N{}), ...);
+        }(Nodes{});
+    }
+};
+
+// "J = ..." and every labelled node of f, operands first.
+template <class F>
+void forward_definitions(std::vector<formula_line>& where, style s, bool include_root) {
+    using nodes = topological_order<F>;
+    expression_printer<nodes> p(s);
+    name_labels(p);
+    [&]<class... N>(meta::type_list<N...>) {
+        auto one = [&]<class M>(M m) {
+            const bool is_root = std::is_same_v<M, F>;
+            if constexpr (has_label_v<M>) {
+                if (!is_root || include_root) where.push_back({p(m).text, p.expand(m).text});
+            } else if (is_root && include_root) {
+                where.push_back({s == style::latex ? "f" : "f", p.expand(m).text});
+            }
+        };
+        (one(N{}), ...);
+    }(nodes{});
+}
+
+template <class F>
+std::string function_name() {
+    if constexpr (has_label_v<F>) return std::string(F::label_type::name.view());
+    else return "f";
+}
+
+template <class... N>
+struct reversed;
+template <>
+struct reversed<> {
+    using type = meta::type_list<>;
+};
+template <class H, class... T>
+struct reversed<H, T...> {
+    using type = concat_t<typename reversed<T...>::type, meta::type_list<H>>;
+};
+
+template <class List>
+struct order_of_list;
+template <class... N>
+struct order_of_list<meta::type_list<N...>> {
+    using type = topological_order<N...>;
+};
+
+} // namespace detail
+
+// The derived gradient, one equation per line.
+template <class F, class... Wrt>
+std::string formula(gradient<F, Wrt...>, style s = style::text) {
+    // Backward nodes in the order a reader wants them: the last layer first.
+    using order = typename detail::order_of_list<
+        typename detail::reversed<decltype(derivation<F>::template adjoint_of<Wrt>())...>::type>::type;
+    using tables = graph<order>;
+    constexpr std::size_t n = tables::size;
+
+    expression_printer<order> p(s);
+    name_labels(p);
+
+    // Which forward node each backward node is the adjoint of (the one nearest f).
+    using fwd = derivation<F>;
+    using fwd_tables = typename fwd::tables;
+    constexpr auto depends = [] {
+        std::array<bool, fwd_tables::size> d{};
+        [&]<class... N>(meta::type_list<N...>) {
+            std::size_t i = 0;
+            ((d[i] = meta::contains_v<meta::type_list<Wrt...>, N>, ++i), ...);
+        }(typename fwd::order{});
+        for (std::size_t i = 0; i < fwd_tables::size; ++i)
+            for (std::size_t k = 0; k < fwd_tables::arity[i]; ++k)
+                if (fwd_tables::reads_value[i][k] && d[fwd_tables::operands[i][k]]) d[i] = true;
+        return d;
+    }();
+    std::vector<std::string> delta_tag(n);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        auto one = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
+            if constexpr (depends[J]) {
+                using A = decltype(fwd::template adjoint<J>());
+                if constexpr (meta::contains_v<order, A> && !is_symbol_v<A> && !is_literal_v<A>) {
+                    using N = typename fwd::template node<J>;
+                    std::string tag;
+                    if constexpr (has_label_v<N>) tag = detail::layer_tag(N::label_type::name.view());
+                    for (std::size_t e = fwd_tables::consumers.first[J]; tag.empty() && e < fwd_tables::consumers.first[J + 1]; ++e) {
+                        const std::size_t c = fwd_tables::consumers.edges[e].consumer;
+                        [&]<std::size_t... C>(std::index_sequence<C...>) {
+                            auto label_of = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+                                using M = typename fwd::template node<K>;
+                                if constexpr (has_label_v<M>)
+                                    if (K == c) tag = detail::layer_tag(M::label_type::name.view());
+                            };
+                            (label_of(std::integral_constant<std::size_t, C>{}), ...);
+                        }(std::make_index_sequence<fwd_tables::size>{});
+                    }
+                    delta_tag[tables::template id<A>] = tag.empty() ? "?" : tag;
+                }
+            }
+        };
+        (one(std::integral_constant<std::size_t, I>{}), ...);
+    }(std::make_index_sequence<fwd_tables::size>{});
+
+    // Name every shared, non-trivial backward node.
+    constexpr auto uses = [] {
+        std::array<std::size_t, n> u{};
+        for (std::size_t j = 0; j < n; ++j)
+            for (std::size_t k = 0; k < tables::arity[j]; ++k)
+                if (tables::reads_value[j][k]) ++u[tables::operands[j][k]];
+        ((++u[meta::index_of<order, decltype(derivation<F>::template adjoint_of<Wrt>())>]), ...);
+        return u;
+    }();
+    constexpr auto trivial = []<class... N>(meta::type_list<N...>) {
+        return std::array<bool, n>{(is_symbol_v<N> || is_literal_v<N> || has_label_v<N> ||
+                                    is_op_v<N, count_op<count::cols>> || is_op_v<N, expand_op> ||
+                                    detail::transpose_of_symbol_v<N>)...};
+    }(order{});
+    std::vector<bool> defined(n);
+    int counter = 0;
+    std::vector<std::string> used_names;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (uses[i] < 2 || trivial[i]) continue;
+        std::string name = !delta_tag[i].empty() && delta_tag[i] != "?" ? "δ" + delta_tag[i]
+                         : !delta_tag[i].empty() ? "δ" + std::to_string(++counter) : "t" + std::to_string(++counter);
+        while (std::find(used_names.begin(), used_names.end(), name) != used_names.end()) name += "′";
+        used_names.push_back(name);
+        p.set_name(i, name);
+        defined[i] = true;
+    }
+
+    // Lines in backward order: each definition before its first use.
+    const std::string fname = detail::function_name<F>();
+    auto partial = [&](const std::string& x) {
+        if (s == style::latex) return "\\frac{\\partial " + detail::latex_name(fname) + "}{\\partial " + detail::latex_name(x) + "}";
+        return "∂" + fname + "/∂" + x;
+    };
+    std::vector<detail::formula_line> lines;
+    [&]<class... N>(meta::type_list<N...>) {
+        auto one = [&]<class M>(M m) {
+            constexpr std::size_t i = tables::template id<M>;
+            if (defined[i]) lines.push_back({p(m).text, p.expand(m).text});
+            auto output_line = [&]<class X>(X) {
+                if constexpr (std::is_same_v<decltype(derivation<F>::template adjoint_of<X>()), M>)
+                    lines.push_back({partial(to_text(X{})), p(m).text});
+            };
+            (output_line(Wrt{}), ...);
+        };
+        (one(N{}), ...);
+    }(order{});
+
+    std::vector<detail::formula_line> where;
+    detail::forward_definitions<F>(where, s, true);
+    detail::cols_notes<topological_order<F, decltype(derivation<F>::template adjoint_of<Wrt>())...>>::add(where, s);
+    return detail::render_lines(lines, where, s);
+}
+
+// A forward expression: its labelled intermediates and the whole.
+template <node E>
+std::string formula(E, style s = style::text) {
+    std::vector<detail::formula_line> lines;
+    detail::forward_definitions<E>(lines, s, true);
+    std::vector<detail::formula_line> where;
+    detail::cols_notes<topological_order<E>>::add(where, s);
+    return detail::render_lines(lines, where, s);
+}
+
+template <class G>
+std::string latex(G g) {
+    return formula(g, style::latex);
+}
+
+} // namespace typegrad

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// typegrad: a network is a C++ expression, the expression is a type, and the
+// compiler derives the backward pass. One include for users.
+#pragma once
+
+#include <typegrad/expr/node.hpp>
+#include <typegrad/expr/var.hpp>
+
+#include <typegrad/ops/activations.hpp>
+#include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/functions.hpp>
+#include <typegrad/ops/label.hpp>
+#include <typegrad/ops/losses.hpp>
+#include <typegrad/ops/matmul.hpp>
+#include <typegrad/ops/reduce.hpp>
+#include <typegrad/ops/softmax.hpp>
+
+#include <typegrad/ad/grad.hpp>
+
+#include <typegrad/exec/eval.hpp>
+#include <typegrad/exec/values.hpp>
+
+#include <typegrad/print/formula.hpp>
