@@ -30,7 +30,10 @@ inline std::string latex_name(std::string_view name) {
         digits.insert(digits.begin(), base.back());
         base.pop_back();
     }
-    if (base == "δ") base = "\\delta";
+    if (base.rfind("δ", 0) == 0) { // δ3 → \delta_{3}, δJ → \delta_{J}
+        std::string rest = base.substr(std::string("δ").size()) + digits;
+        return rest.empty() ? "\\delta" : "\\delta_{" + rest + "}";
+    }
     else if (base.size() > 1 && base.find('\\') == std::string::npos) base = "\\mathrm{" + base + "}";
     if (base.empty()) return digits;
     return digits.empty() ? base : base + "_{" + digits + "}";

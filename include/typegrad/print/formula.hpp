@@ -38,11 +38,17 @@ inline std::string render_lines(const std::vector<formula_line>& lines, const st
     return out;
 }
 
-// The digits a label ends with ("a3" → "3"), or the whole label if none.
-inline std::string layer_tag(std::string_view label) {
+// The digits a label ends with ("a3" → "3"), or "" if none.
+inline std::string layer_digits(std::string_view label) {
     std::size_t i = label.size();
     while (i > 0 && std::isdigit(static_cast<unsigned char>(label[i - 1]))) --i;
-    return i < label.size() ? std::string(label.substr(i)) : std::string(label);
+    return std::string(label.substr(i));
+}
+
+// The digits a label ends with, or the whole label if none.
+inline std::string layer_tag(std::string_view label) {
+    std::string digits = layer_digits(label);
+    return digits.empty() ? std::string(label) : digits;
 }
 
 template <class N>
@@ -84,6 +90,15 @@ void forward_definitions(std::vector<formula_line>& where, style s, bool include
         };
         (one(N{}), ...);
     }(nodes{});
+}
+
+// A node of Nodes, by its id, as the printer shows it.
+template <class Nodes, class... N>
+std::string print_by_id(const expression_printer<Nodes>& p, std::size_t id, meta::type_list<N...>) {
+    std::string out;
+    std::size_t i = 0;
+    ((i++ == id ? void(out = p(N{}).text) : void()), ...);
+    return out;
 }
 
 template <class F>
@@ -147,13 +162,14 @@ std::string formula(gradient<F, Wrt...>, style s = style::text) {
                     using N = typename fwd::template node<J>;
                     std::string tag;
                     if constexpr (has_label_v<N>) tag = detail::layer_tag(N::label_type::name.view());
+                    // else the layer number of a labelled consumer: z3 feeds a3, so ∂J/∂z3 is δ3
                     for (std::size_t e = fwd_tables::consumers.first[J]; tag.empty() && e < fwd_tables::consumers.first[J + 1]; ++e) {
                         const std::size_t c = fwd_tables::consumers.edges[e].consumer;
                         [&]<std::size_t... C>(std::index_sequence<C...>) {
                             auto label_of = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
                                 using M = typename fwd::template node<K>;
                                 if constexpr (has_label_v<M>)
-                                    if (K == c) tag = detail::layer_tag(M::label_type::name.view());
+                                    if (K == c) tag = detail::layer_digits(M::label_type::name.view());
                             };
                             (label_of(std::integral_constant<std::size_t, C>{}), ...);
                         }(std::make_index_sequence<fwd_tables::size>{});
@@ -198,19 +214,48 @@ std::string formula(gradient<F, Wrt...>, style s = style::text) {
         if (s == style::latex) return "\\frac{\\partial " + detail::latex_name(fname) + "}{\\partial " + detail::latex_name(x) + "}";
         return "∂" + fname + "/∂" + x;
     };
+    // Each ∂f/∂x line comes right after the last definition it uses, in the
+    // order the symbols were given to grad.
+    constexpr std::array<std::size_t, sizeof...(Wrt)> output_ids = {
+        meta::index_of<order, decltype(derivation<F>::template adjoint_of<Wrt>())>...};
+    const std::array<std::string, sizeof...(Wrt)> output_titles = {partial(to_text(Wrt{}))...};
+    std::vector<std::vector<std::size_t>> uses_named(output_ids.size());
+    for (std::size_t o = 0; o < output_ids.size(); ++o) {
+        std::vector<std::size_t> stack = {output_ids[o]};
+        std::vector<bool> seen(n);
+        while (!stack.empty()) {
+            const std::size_t i = stack.back();
+            stack.pop_back();
+            if (seen[i]) continue;
+            seen[i] = true;
+            if (defined[i]) { uses_named[o].push_back(i); continue; }
+            for (std::size_t k = 0; k < tables::arity[i]; ++k)
+                if (tables::reads_value[i][k]) stack.push_back(tables::operands[i][k]);
+        }
+    }
     std::vector<detail::formula_line> lines;
+    std::vector<bool> emitted(n), written(output_ids.size());
+    auto flush_ready = [&] {
+        for (std::size_t o = 0; o < output_ids.size(); ++o) {
+            if (written[o]) continue;
+            bool ready = true;
+            for (std::size_t d : uses_named[o]) ready = ready && emitted[d];
+            if (!ready) continue;
+            written[o] = true;
+            lines.push_back({output_titles[o], detail::print_by_id(p, output_ids[o], order{})});
+        }
+    };
     [&]<class... N>(meta::type_list<N...>) {
         auto one = [&]<class M>(M m) {
             constexpr std::size_t i = tables::template id<M>;
-            if (defined[i]) lines.push_back({p(m).text, p.expand(m).text});
-            auto output_line = [&]<class X>(X) {
-                if constexpr (std::is_same_v<decltype(derivation<F>::template adjoint_of<X>()), M>)
-                    lines.push_back({partial(to_text(X{})), p(m).text});
-            };
-            (output_line(Wrt{}), ...);
+            if (!defined[i]) return;
+            lines.push_back({p(m).text, p.expand(m).text});
+            emitted[i] = true;
+            flush_ready();
         };
         (one(N{}), ...);
     }(order{});
+    flush_ready();
 
     std::vector<detail::formula_line> where;
     detail::forward_definitions<F>(where, s, true);
