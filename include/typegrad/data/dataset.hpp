@@ -8,7 +8,8 @@
 //   for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
 //       train.shuffle(seed + epoch);
 //       for (std::size_t i = 0; i < train.batch_count(b); ++i) {
-//           train.fill_batch(i, b, x, y);                            // no allocation, but see below
+//           train.fill_batch(i, b, x, y);                            // no allocation, but see
+//           below
 //           ...
 //       }
 //   }
@@ -83,7 +84,8 @@ class dataset {
     // their shape differs, so with last_batch::drop (or a size that divides N) a training loop
     // allocates nothing; with last_batch::smaller each buffer is reallocated at most twice per
     // epoch (into and out of the last batch).
-    std::size_t fill_batch(std::size_t i, batching b, xt::xtensor<T, 2>& x, xt::xtensor<T, 2>& y) const;
+    std::size_t fill_batch(std::size_t i, batching b, xt::xtensor<T, 2>& x,
+                           xt::xtensor<T, 2>& y) const;
 
   private:
     xt::xtensor<T, 2> images_;
@@ -103,8 +105,8 @@ void one_hot(std::span<const std::uint8_t> labels, std::size_t classes, xt::xten
 // Reads an images file (n × rows × cols) and a labels file (n) and checks that the counts
 // agree and every label is < classes.
 template <class T = float>
-dataset<T> load_idx_dataset(const std::filesystem::path& images, const std::filesystem::path& labels,
-                            std::size_t classes);
+dataset<T> load_idx_dataset(const std::filesystem::path& images,
+                            const std::filesystem::path& labels, std::size_t classes);
 
 enum class split { train, test }; // files "train-…" and "t10k-…"
 

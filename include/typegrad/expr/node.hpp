@@ -53,6 +53,11 @@ struct literal {
     static constexpr T value() { return T(num) / T(den); }
 };
 
+// The literal num/den in lowest terms with a positive denominator, so that equal
+// constants are one type.
+template <long long Num, long long Den = 1>
+using rational = literal<literal<Num, Den>::num, literal<Num, Den>::den>;
+
 // An operation applied to operands. `Op` carries the forward rule, the
 // vector-Jacobian product, the shape rule and the printed form.
 template <class Op, class Label, class... Args>

@@ -81,7 +81,8 @@ class sgd {
     explicit sgd(options o);
 
     // Updates every parameter in place from the gradient at the same position.
-    void step(std::span<const parameter<T>> params, std::span<const xt::xtensor<T, 2>* const> grads);
+    void step(std::span<const parameter<T>> params,
+              std::span<const xt::xtensor<T, 2>* const> grads);
 
     const options& hyper_parameters() const noexcept { return options_; }
     optimiser_state<T> state() const;
@@ -122,7 +123,8 @@ class adam {
 
     explicit adam(options o);
 
-    void step(std::span<const parameter<T>> params, std::span<const xt::xtensor<T, 2>* const> grads);
+    void step(std::span<const parameter<T>> params,
+              std::span<const xt::xtensor<T, 2>* const> grads);
 
     const options& hyper_parameters() const noexcept { return options_; }
     optimiser_state<T> state() const;

@@ -22,13 +22,13 @@ struct neg_op;
 namespace detail {
 
 template <class A, class B>
-using lit_sum = literal<A::num * B::den + B::num * A::den, A::den * B::den>;
+using lit_sum = rational<A::num * B::den + B::num * A::den, A::den * B::den>;
 template <class A, class B>
-using lit_diff = literal<A::num * B::den - B::num * A::den, A::den * B::den>;
+using lit_diff = rational<A::num * B::den - B::num * A::den, A::den * B::den>;
 template <class A, class B>
-using lit_prod = literal<A::num * B::num, A::den * B::den>;
+using lit_prod = rational<A::num * B::num, A::den * B::den>;
 template <class A, class B>
-using lit_quot = literal<A::num * B::den, A::den * B::num>;
+using lit_quot = rational<A::num * B::den, A::den * B::num>;
 
 template <class T>
 inline constexpr bool is_zero_v = is_literal_value_v<T, 0>;
@@ -167,7 +167,7 @@ inline printed mul_op::print(const std::array<printed, 2>& a, style s) {
 
 template <class A>
 constexpr auto neg_op::simplify(A) {
-    if constexpr (is_literal_v<A>) return literal<-A::num, A::den>{};                 // −c folds
+    if constexpr (is_literal_v<A>) return rational<-A::num, A::den>{};                 // −c folds
     else if constexpr (detail::is_negation_v<A>) return typename detail::negated<A>::type{}; // −(−a) = a
     else if constexpr (is_op_v<A, sub_op> && !has_label_v<A>)                        // −(a − b) = b − a
         return make<sub_op>(operand<1>(A{}), operand<0>(A{}));
@@ -234,7 +234,7 @@ constexpr auto div_op::simplify(A, B) {
 // Literals: tg::lit<1>, tg::lit<1, 2>, and with `using namespace typegrad::literals`,
 // 1_c, 0.5_c.
 template <long long Num, long long Den = 1>
-inline constexpr literal<Num, Den> lit{};
+inline constexpr rational<Num, Den> lit{};
 
 namespace literals {
 namespace detail {
@@ -255,7 +255,7 @@ constexpr std::pair<long long, long long> parse_decimal() {
 template <char... Cs>
 constexpr auto operator""_c() {
     constexpr auto v = detail::parse_decimal<Cs...>();
-    return literal<v.first, v.second>{};
+    return rational<v.first, v.second>{};
 }
 } // namespace literals
 

@@ -111,7 +111,7 @@ constexpr auto cos(A a) { return make<cos_op>(a); }
 // pow(a, 3_c), pow(a, lit<1, 2>): the exponent is a compile-time rational.
 template <node A, long long Num, long long Den>
 constexpr auto pow(A a, literal<Num, Den>) {
-    using p = literal<Num, Den>;
+    using p = rational<Num, Den>;
     if constexpr (p::num == 1 && p::den == 1) return a;
     else if constexpr (p::num == 2 && p::den == 1) return square(a);
     else if constexpr (p::num == 1 && p::den == 2) return sqrt(a);
@@ -122,7 +122,7 @@ template <long long Num, long long Den>
 template <std::size_t K, class Self, class G>
 constexpr auto pow_op<Num, Den>::vjp(Self self, G g) {
     using p = literal<Num, Den>;
-    return g * (p{} * pow(operand<0>(self), literal<p::num - p::den, p::den>{}));
+    return g * (p{} * pow(operand<0>(self), rational<p::num - p::den, p::den>{}));
 }
 
 template <std::size_t K, class Self, class G>

@@ -2,6 +2,8 @@
 // Losses, each a mean over the batch (the columns) of a sum over the outputs:
 //   binary_cross_entropy(a, y)   = −(1/m) Σ y log a + (1 − y) log(1 − a)
 //   softmax_cross_entropy(z, y)  = −(1/m) Σ y ⊙ log_softmax(z)      (z: logits)
+//       y's columns must be distributions (one-hot or soft labels, each summing
+//       to 1), as for PyTorch's cross_entropy: that is what makes ∂J/∂z = (softmax(z) − y)/m.
 //   mse(a, y)                    =  (1/m) Σ (a − y)²
 #pragma once
 
