@@ -8,6 +8,7 @@
 
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/broadcast.hpp>
 #include <typegrad/ops/functions.hpp>
 #include <typegrad/ops/label.hpp>
 #include <typegrad/ops/losses.hpp>

@@ -19,76 +19,7 @@
 
 #include <xtensor/xview.hpp>
 
-// ---- a counting global operator new -----------------------------------------------------
-// Every allocation in this test binary passes through here; the allocation test reads
-// the counter around the calls it measures.
-
-namespace {
-std::atomic<long> allocations{0};
-
-void *counted_alloc(std::size_t n, std::size_t align) {
-    ++allocations;
-    if (n == 0)
-        n = 1;
-    void *p = align <= alignof(std::max_align_t)
-                  ? std::malloc(n)
-                  : std::aligned_alloc(align, (n + align - 1) / align * align);
-    if (p == nullptr)
-        throw std::bad_alloc();
-    return p;
-}
-} // namespace
-
-void *operator new(std::size_t n) {
-    return counted_alloc(n, 0);
-}
-void *operator new[](std::size_t n) {
-    return counted_alloc(n, 0);
-}
-void *operator new(std::size_t n, std::align_val_t a) {
-    return counted_alloc(n, std::size_t(a));
-}
-void *operator new[](std::size_t n, std::align_val_t a) {
-    return counted_alloc(n, std::size_t(a));
-}
-void *operator new(std::size_t n, const std::nothrow_t &) noexcept {
-    try {
-        return counted_alloc(n, 0);
-    } catch (...) {
-        return nullptr;
-    }
-}
-void *operator new[](std::size_t n, const std::nothrow_t &) noexcept {
-    try {
-        return counted_alloc(n, 0);
-    } catch (...) {
-        return nullptr;
-    }
-}
-void operator delete(void *p) noexcept {
-    std::free(p);
-}
-void operator delete[](void *p) noexcept {
-    std::free(p);
-}
-void operator delete(void *p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void *p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete(void *p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void *p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void *p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void *p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
+#include <support/allocation_counter.hpp>
 
 // ---- helpers ----------------------------------------------------------------------------
 
@@ -416,12 +347,12 @@ TEST_CASE("bad arguments throw invalid_argument naming the function and the shap
 
 TEST_CASE_TEMPLATE("a steady-state gradient step makes no heap allocation", T, float, double) {
     // The counter must see xtensor's buffers at all, or a zero below would prove nothing.
-    allocations = 0;
+    const long before_probe = typegrad::testing::allocations();
     {
         const matrix<T> probe = xt::zeros<T>({3, 3});
         (void)probe;
     }
-    REQUIRE(allocations.load() > 0);
+    REQUIRE(typegrad::testing::allocations() > before_probe);
 
     const std::vector<std::size_t> sizes{6, 8, 8, 4};
     const problem p = make_problem(sizes, output::softmax_ce, 16, 42);
@@ -434,11 +365,11 @@ TEST_CASE_TEMPLATE("a steady-state gradient step makes no heap allocation", T, f
             ref::mlp_params<T> grads;
             net.gradient(params, x, y, grads); // first call: buffers and grads are shaped
 
-            allocations = 0;
+            const long before = typegrad::testing::allocations();
             for (int step = 0; step < 3; ++step)
                 net.gradient(params, x, y, grads);
             net.loss(params, x, y);
-            const long counted = allocations.load();
+            const long counted = typegrad::testing::allocations() - before;
             CHECK(counted == 0);
         }
 }

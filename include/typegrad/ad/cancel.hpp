@@ -13,6 +13,7 @@ namespace typegrad {
 
 struct mul_op;
 struct div_op;
+struct expand_op;
 
 namespace detail {
 
@@ -104,15 +105,35 @@ struct quotient<Num, type_list<>> {
     using type = typename product<Num>::type;
 };
 
-// The cancelled form of E, or void when nothing cancels or the static shape would
-// change (a cancelled factor may have been the one that set the shape).
+// The first factor with E's static shape (void if none): when a cancelled factor
+// was the one that set the shape, the result is broadcast back to it.
+template <class E, class List>
+struct shape_witness {
+    using type = void;
+};
+template <class E, class H, class... T>
+struct shape_witness<E, type_list<H, T...>> {
+    using type = std::conditional_t<shape_of<H> == shape_of<E>, H, typename shape_witness<E, type_list<T...>>::type>;
+};
+
+template <class A, class B>
+constexpr bool broadcasts_to() {
+    return (A::rows == B::rows || A::rows == 1) && (A::cols == B::cols || A::cols == 1);
+}
+
+// The cancelled form of E, or void when nothing cancels. Where the cancelled
+// factors carried E's shape, the result is expanded back to it, so the value is
+// unchanged (and so is what a broadcast's adjoint sums over).
 template <class E>
 struct cancelled {
     using f = factors<E>;
     using c = cancel<typename f::num, typename f::den>;
     using candidate = typename quotient<typename c::num, typename c::den>::type;
-    static constexpr bool applies = c::count > 0 && shape_of<candidate> == shape_of<E>;
-    using type = std::conditional_t<applies, candidate, void>;
+    using witness = typename shape_witness<E, concat_t<typename f::num, typename f::den>>::type;
+    static constexpr bool same_shape = shape_of<candidate> == shape_of<E>;
+    static constexpr bool can_expand = !std::is_void_v<witness> && broadcasts_to<candidate, E>();
+    using type = std::conditional_t<c::count == 0 || !(same_shape || can_expand), void,
+                                    std::conditional_t<same_shape, candidate, expr<expand_op, no_label, candidate, witness>>>;
 };
 
 } // namespace detail

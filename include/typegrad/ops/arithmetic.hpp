@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <typegrad/ad/cancel.hpp>
+#include <typegrad/ops/broadcast.hpp>
 #include <typegrad/ops/op_base.hpp>
 
 namespace typegrad {

@@ -77,33 +77,6 @@ struct sum_axis_op : op_defaults {
     }
 };
 
-// expand(g, like): g broadcast to the shape of `like`, whose value is never read.
-struct expand_op : op_defaults {
-    static constexpr std::string_view name = "expand";
-    static constexpr bool uses_value(std::size_t k) { return k == 0; }
-    template <class A, class Like>
-    static constexpr static_dims static_shape() {
-        static_assert(elementwise_shape_check<"expand", A::rows, A::cols, Like::rows, Like::cols>::ok);
-        return shape_of<Like>;
-    }
-    template <class A, class Like>
-    static bool shape(shape2& out, const std::array<shape2, 2>& in) {
-        out = in[1];
-        return (A::rows == 1 || in[0].rows == in[1].rows) && (A::cols == 1 || in[0].cols == in[1].cols);
-    }
-    template <class A>
-    static auto forward(shape2 out, A&& a, shape2) {
-        return xt::broadcast(std::forward<A>(a), std::array<std::size_t, 2>{out.rows, out.cols});
-    }
-    // The adjoint of a broadcast is a sum; the derivation's shape fit inserts it.
-    template <std::size_t K, class Self, class G>
-    static constexpr auto vjp(Self, G g) {
-        if constexpr (K == 0) return g;
-        else return literal<0>{};
-    }
-    static printed print(const std::array<printed, 2>& a, style) { return a[0]; }
-};
-
 // The number of rows, columns or elements of a bound value, as a 1×1 node.
 enum class count { rows, cols, size };
 
@@ -142,8 +115,6 @@ template <node A>
 constexpr auto sum(A a) { return make<sum_op>(a); }
 template <int Axis, node A>
 constexpr auto sum(A a) { return make<sum_axis_op<Axis>>(a); }
-template <node G, node Like>
-constexpr auto expand(G g, Like like) { return make<expand_op>(g, like); }
 template <node A>
 constexpr auto rows(A a) { return make<count_op<count::rows>>(a); }
 template <node A>

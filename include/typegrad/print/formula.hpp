@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <typegrad/ad/grad.hpp>
+#include <typegrad/ops/matmul.hpp>
 #include <typegrad/print/expression.hpp>
 
 namespace typegrad {
