@@ -2,14 +2,13 @@
 // A labelled image dataset laid out for training: images as features × N, labels as bytes,
 // a seeded order, and mini-batches copied into buffers the caller owns.
 //
-//   auto train = typegrad::data::load_fashion_mnist<float>();       // 784 × 60000, in [0, 1]
+//   auto train = typegrad::data::load_fashion_mnist<float>(); // 784 × 60000, in [0, 1]
 //   xt::xtensor<float, 2> x({784, 64}), y({10, 64});
-//   const typegrad::data::batching b{64};                            // last batch smaller
+//   const typegrad::data::batching b{64};                      // last batch smaller
 //   for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
 //       train.shuffle(seed + epoch);
 //       for (std::size_t i = 0; i < train.batch_count(b); ++i) {
-//           train.fill_batch(i, b, x, y);                            // no allocation, but see
-//           below
+//           train.fill_batch(i, b, x, y);                      // see fill_batch on allocation
 //           ...
 //       }
 //   }
@@ -21,6 +20,7 @@
 
 #include <typegrad/data/idx.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -40,8 +40,8 @@ enum class last_batch {
 };
 
 struct batching {
-    std::size_t size;                      // columns per batch, > 0
-    last_batch last = last_batch::smaller; //
+    std::size_t size; // columns per batch, > 0
+    last_batch last = last_batch::smaller;
 };
 
 template <class T>
@@ -52,6 +52,10 @@ class dataset {
   public:
     // images: features × N, labels: N values in [0, classes). Throws data_error otherwise.
     dataset(xt::xtensor<T, 2> images, std::vector<std::uint8_t> labels, std::size_t classes);
+    // From IDX bytes: images() holds each pixel p as p / 255. The bytes are kept too (47 MB for
+    // the Fashion-MNIST training split), so that a batch is gathered one contiguous sample at a
+    // time instead of one cache miss per value of a features × N matrix.
+    dataset(idx_images images, std::vector<std::uint8_t> labels, std::size_t classes);
 
     std::size_t size() const noexcept { return labels_.size(); }
     std::size_t features() const noexcept { return images_.shape(0); }
@@ -88,10 +92,14 @@ class dataset {
                            xt::xtensor<T, 2>& y) const;
 
   private:
+    void check_labels() const;
+
     xt::xtensor<T, 2> images_;
     std::vector<std::uint8_t> labels_;
     std::size_t classes_;
     std::vector<std::size_t> order_;
+    std::vector<std::uint8_t> pixels_; // N × features when built from bytes, else empty
+    std::array<T, 256> value_of_{};    // images_ holds value_of_[b] wherever the byte was b
 };
 
 extern template class dataset<float>;
