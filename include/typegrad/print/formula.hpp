@@ -197,12 +197,12 @@ std::string formula(gradient<F, Wrt...>, style s = style::text) {
                                     detail::transpose_of_symbol_v<N>)...};
     }(order{});
     std::vector<bool> defined(n);
-    int counter = 0;
+    int deltas = 0, temporaries = 0;
     std::vector<std::string> used_names;
     for (std::size_t i = 0; i < n; ++i) {
         if (uses[i] < 2 || trivial[i]) continue;
         std::string name = !delta_tag[i].empty() && delta_tag[i] != "?" ? "δ" + delta_tag[i]
-                         : !delta_tag[i].empty() ? "δ" + std::to_string(++counter) : "t" + std::to_string(++counter);
+                         : !delta_tag[i].empty() ? "δ" + std::to_string(++deltas) : "t" + std::to_string(++temporaries);
         while (std::find(used_names.begin(), used_names.end(), name) != used_names.end()) name += "′";
         used_names.push_back(name);
         p.set_name(i, name);

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""PyTorch eager (CPU) peer: seconds per epoch of Fashion-MNIST training.
+
+784-256-128-10 ReLU MLP, softmax cross-entropy (F.cross_entropy), Adam lr 1e-3,
+batch 128 (the last, partial batch included), 60000 training examples shuffled
+each epoch. Reads the real IDX files from /usr/share/datasets/fashion-mnist when
+present (and then reports test accuracy), otherwise uses random data.
+
+Run with /usr/bin/python3 (Debian's python3-torch). As in pytorch_mlp.py, the
+OpenBLAS thread pool is set to --threads as well, since torch does not do it.
+"""
+import argparse
+import ctypes
+import gzip
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def load(dtype):
+    names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    if all(os.path.exists(os.path.join(DATA, n)) for n in names):
+        xtr, ytr, xte, yte = (read_idx(os.path.join(DATA, n)) for n in names)
+        to_x = lambda a: torch.from_numpy(a.reshape(len(a), -1).astype(np.float32) / 255.0).to(dtype)
+        to_y = lambda a: torch.from_numpy(a.astype(np.int64))
+        return to_x(xtr), to_y(ytr), to_x(xte), to_y(yte), True
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(60000, 784, generator=gen, dtype=dtype)
+    y = torch.randint(0, 10, (60000,), generator=gen)
+    return x, y, None, None, False
+
+
+def openblas_threads(threads):
+    with open("/proc/self/maps") as maps:
+        paths = sorted({l.split()[5] for l in maps if len(l.split()) >= 6 and "libopenblas" in l.split()[5]})
+    for path in paths:
+        ob = ctypes.CDLL(path)
+        ob.openblas_set_num_threads(threads)
+        ob.openblas_get_corename.restype = ctypes.c_char_p
+        return f"OpenBLAS kernel {ob.openblas_get_corename().decode()}, threads {ob.openblas_get_num_threads()}"
+    return "OpenBLAS not loaded"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(args.seed)
+    dtype = getattr(torch, args.dtype)
+    xtr, ytr, xte, yte, real = load(dtype)
+    print(f"torch {torch.__version__}, {openblas_threads(args.threads)}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
+          f"data: {'Fashion-MNIST' if real else 'random'} {tuple(xtr.shape)}, {args.dtype}", flush=True)
+
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 256), torch.nn.ReLU(),
+        torch.nn.Linear(256, 128), torch.nn.ReLU(),
+        torch.nn.Linear(128, 10)).to(dtype)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    n = xtr.shape[0]
+    for epoch in range(args.epochs):
+        t0, c0 = time.perf_counter(), time.process_time()
+        perm = torch.randperm(n)
+        total = 0.0
+        for i in range(0, n, args.batch):
+            idx = perm[i:i + args.batch]
+            xb, yb = xtr[idx], ytr[idx]
+            loss = F.cross_entropy(model(xb), yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+        line = f"epoch {epoch + 1}: {secs:.3f} s/epoch wall, {cpu:.3f} s CPU, train loss {total / n:.4f}"
+        if real:
+            with torch.no_grad():
+                acc = (model(xte).argmax(1) == yte).double().mean().item()
+            line += f", test accuracy {acc:.4f}"
+        print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
