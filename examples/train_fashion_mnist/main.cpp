@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include <typegrad/data/idx.hpp>
+#include <typegrad/exec/program.hpp>
 #include <typegrad/io/checkpoint.hpp>
 #include <typegrad/nn/layers.hpp>
 #include <typegrad/nn/optim.hpp>
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
     app.add_option("--resume", opt.resume, "continue from this checkpoint")->check(CLI::ExistingFile);
     app.add_option("--train-limit", opt.train_limit, "train on the first N examples only (0: all)");
     app.add_flag("--show-gradient", opt.show_gradient, "print the gradient formulas typegrad derived");
+    app.add_flag("--detect-anomalies", opt.detect_anomalies,
+                 "check every computed node for NaN/inf and stop at the first, naming it");
     app.add_flag("!--no-gradcheck", opt.gradcheck, "skip the gradient check before training");
     try {
         app.parse(argc, argv);
@@ -66,6 +69,8 @@ int main(int argc, char** argv) {
     } catch (const tg::data::data_error& e) {
         std::cerr << "train_fashion_mnist: " << e.what() << "\n";
     } catch (const tg::io::checkpoint_error& e) {
+        std::cerr << "train_fashion_mnist: " << e.what() << "\n";
+    } catch (const tg::anomaly_error& e) {
         std::cerr << "train_fashion_mnist: " << e.what() << "\n";
     } catch (const tg::nn::optimiser_error& e) {
         std::cerr << "train_fashion_mnist: " << e.what() << "\n";

@@ -22,6 +22,7 @@ struct options {
     std::size_t train_limit = 0; // 0: the whole training split
     bool gradcheck = true;
     bool show_gradient = false;
+    bool detect_anomalies = false;
 };
 
 // One instantiation per depth and activation, in its own translation unit.

@@ -87,6 +87,7 @@ int train(const options& opt) {
     }(parameters{}, std::make_index_sequence<2 * Depth>{});
 
     auto step = tg::compile<float>(model::gradient);
+    step.detect_anomalies(opt.detect_anomalies);
     std::vector<const xt::xtensor<float, 2>*> grads;
     [&]<class... P>(tg::meta::type_list<P...>) { (grads.push_back(&step[P{}]), ...); }(parameters{});
 

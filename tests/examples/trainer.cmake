@@ -136,6 +136,12 @@ elseif(SCENARIO STREQUAL "other_model")
     message(FATAL_ERROR "the refused checkpoint was modified")
   endif()
 
+elseif(SCENARIO STREQUAL "anomaly")
+  # An absurd learning rate overflows the weights within a few steps; with anomaly
+  # detection the run stops at the first non-finite node and names it.
+  run(1 out ${small} --epochs 1 --lr 1e30 --detect-anomalies)
+  expect_match("${out}" "typegrad: anomaly: .* (forward|backward) pass is (NaN|[+-]inf) at")
+
 else()
   message(FATAL_ERROR "unknown scenario ${SCENARIO}")
 endif()

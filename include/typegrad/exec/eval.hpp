@@ -6,6 +6,7 @@
 
 #include <typegrad/ad/grad.hpp>
 #include <typegrad/exec/program.hpp>
+#include <typegrad/print/formula.hpp>
 
 namespace typegrad {
 
@@ -34,8 +35,16 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
         return program_[adjoint{}];
     }
 
+    // Anomaly detection (see program::detect_anomalies), naming nodes as formula(g)
+    // does: "δ2 = (W2ᵀ δ3) ⊙ a2 ⊙ (1 − a2) in the backward pass".
+    void detect_anomalies(bool on = true) {
+        program_.detect_anomalies(on, &detail::describe_gradient_node<typename program_type::order, F, Wrt...>);
+    }
+    bool detects_anomalies() const { return program_.detects_anomalies(); }
+
   private:
-    program<T, F, Adj...> program_;
+    using program_type = program<T, F, Adj...>;
+    program_type program_;
 };
 
 template <class T, class F, class... Wrt>

@@ -10,22 +10,23 @@
 // op that needs a buffer under it (matmul, transpose, reductions).
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <xtensor/xnoalias.hpp>
-#include <xtensor/xscalar.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include <typegrad/exec/gemm.hpp>
 #include <typegrad/exec/values.hpp>
 #include <typegrad/expr/graph.hpp>
+#include <typegrad/ops/broadcast.hpp>
 #include <typegrad/ops/matmul.hpp>
-#include <typegrad/print/expression.hpp>
+#include <typegrad/print/graph_text.hpp>
 
 namespace typegrad {
 
@@ -33,6 +34,12 @@ namespace typegrad {
 // symbols, and the shapes.
 struct shape_error : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
+};
+
+// A NaN or infinity found by anomaly detection: the message names the first node
+// whose value is not finite, as the printer shows it, and the symbols it depends on.
+struct anomaly_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 namespace detail {
@@ -149,6 +156,17 @@ class program {
 
     shape2 shape_of_node(std::size_t i) const { return shapes_[i]; }
 
+    // Describes node i for an anomaly report ("log(a3) in the forward pass").
+    using node_namer = std::string (*)(std::size_t);
+
+    // Anomaly detection, off by default: while on, every materialised node is checked
+    // for NaN and infinity as soon as it is computed, and the first bad one throws
+    // anomaly_error. Off, it costs one predictable branch per node and run.
+    void detect_anomalies(bool on = true, node_namer namer = &graph_text<order>::text) {
+        namer_ = on ? namer : nullptr;
+    }
+    bool detects_anomalies() const { return namer_ != nullptr; }
+
   private:
     template <std::size_t I>
     using node = typename tables::template node<I>;
@@ -184,26 +202,21 @@ class program {
     template <class N, std::size_t I, class... A>
     void operand_shapes(shape2& out, meta::type_list<A...>) {
         const std::array<shape2, sizeof...(A)> in = {shapes_[tables::template id<A>]...};
-        if (!N::op::template shape<A...>(out, in)) {
-            std::string shapes;
-            for (std::size_t k = 0; k < in.size(); ++k) shapes += (k ? " and " : "") + to_string(in[k]);
-            throw shape_error("typegrad: shape mismatch in " + std::string(N::op::name) + ": " +
-                              to_text(N{}) + " has operands " + operand_list<A...>() + " of shapes " + shapes +
-                              symbols_note<N>());
+        if (!N::op::template shape<A...>(out, in)) shape_mismatch(std::string_view(N::op::name), I, in.data(), in.size());
+    }
+
+    // Out of line and independent of the node's type: the message is built from
+    // the graph's tables, so no printer is compiled per node.
+    [[noreturn]] static void shape_mismatch(std::string_view op, std::size_t i, const shape2* in, std::size_t n) {
+        using text = graph_text<order>;
+        std::string operands, shapes;
+        for (std::size_t k = 0; k < n; ++k) {
+            operands += (k ? ", " : "") + text::text(tables::operands[i][k]);
+            shapes += (k ? " and " : "") + to_string(in[k]);
         }
-    }
-
-    template <class... A>
-    static std::string operand_list() {
-        std::string s;
-        ((s += (s.empty() ? "" : ", ") + to_text(A{})), ...);
-        return s;
-    }
-
-    template <class N>
-    static std::string symbols_note() {
-        return " (symbols involved: " + symbol_names(N{}) +
-               "; a dimension broadcasts only where it is declared 1, e.g. col<\"b\"> for a bias)";
+        throw shape_error("typegrad: shape mismatch in " + std::string(op) + ": " + text::text(i) + " has operands " +
+                          operands + " of shapes " + shapes + " (symbols involved: " + text::symbols(i) +
+                          "; a dimension broadcasts only where it is declared 1, e.g. col<\"b\"> for a bias)");
     }
 
     static std::string static_dims(dim r, dim c) {
@@ -224,22 +237,41 @@ class program {
             if constexpr (is_literal_v<N>) {
                 out.fill(N::template value<T>());
             } else if constexpr (is_symbol_v<N>) {
-                xt::noalias(out) = static_cast<const Values*>(values_)->template get<N::name>();
+                const auto& v = static_cast<const Values*>(values_)->template get<N::name>();
+                std::copy_n(v.data(), v.size(), out.data());
             } else if constexpr (detail::kind_of<N>() == op_kind::elementwise) {
-                assign(out, fused<Values, I>(std::make_index_sequence<operands_t<N>::size>{}));
+                assign(out, body<Values, I>());
             } else if constexpr (detail::kind_of<N>() == op_kind::gemm) {
                 constexpr std::size_t a = tables::operands[I][0], b = tables::operands[I][1];
                 blas::gemm(flag<a>(), flag<b>(), T(1), matrix<Values, a>(), matrix<Values, b>(), T(0), out);
             } else {
                 compute_op<Values, N, I>(out, std::make_index_sequence<operands_t<N>::size>{});
             }
+            if (namer_) [[unlikely]]
+                check_finite(out, I);
         }
     }
 
-    template <class E>
-    static void assign(xt::xtensor<T, 2>& out, E&& e) {
-        if (e.dimension() < 2) out.fill(e());
-        else xt::noalias(out) = std::forward<E>(e);
+    void check_finite(const xt::xtensor<T, 2>& out, std::size_t i) const {
+        const std::size_t cols = out.shape(1);
+        for (std::size_t k = 0; k < out.size(); ++k) {
+            const T v = out.data()[k];
+            if (std::isfinite(v)) continue;
+            throw anomaly_error("typegrad: anomaly: " + namer_(i) + " is " + (std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf") +
+                                " at (" + std::to_string(k / cols) + ", " + std::to_string(k % cols) + ") of its " +
+                                to_string(shapes_[i]) + " value; it depends on " + graph_text<order>::symbols(i));
+        }
+    }
+
+    // One loop over the output for a whole fused chain. The kernel is inlined into
+    // the inner loop, where every operand is read contiguously or broadcast, so the
+    // compiler can vectorise it.
+    template <class Kernel>
+    static void assign(xt::xtensor<T, 2>& out, const Kernel& k) {
+        const std::size_t rows = out.shape(0), cols = out.shape(1);
+        T* o = out.data();
+        for (std::size_t i = 0; i < rows; ++i, o += cols)
+            for (std::size_t j = 0; j < cols; ++j) o[j] = k(i, j);
     }
 
     template <class Values, class N, std::size_t I, std::size_t... K>
@@ -274,37 +306,55 @@ class program {
         else return blas::transpose::no;
     }
 
-    // A node inside an elementwise loop: a reference to a buffer or bound value,
-    // a scalar, or (for a fused node) its own lazy expression.
+    // Node J inside an elementwise loop, as a function of the output index (i, j):
+    // a constant, a read of a buffer or bound value, or (for a fused node) its op's
+    // scalar rule over its operands' kernels. Broadcasting is static — a dimension
+    // broadcasts exactly where it is statically 1 — so a broadcast read is a zero
+    // stride known at compile time and the inner loop stays contiguous.
     template <class Values, std::size_t J>
-    decltype(auto) lazy() const {
+    auto kernel() const {
         using N = node<J>;
-        if constexpr (is_symbol_v<N>) {
-            return static_cast<const Values*>(values_)->template get<N::name>();
-        } else if constexpr (is_literal_v<N>) {
-            return xt::xscalar<T>(N::template value<T>());
-        } else if constexpr (schedule::plan.materialized[J]) {
-            if constexpr (is_scalar_v<N>) return xt::xscalar<T>(buffers_[J](0, 0));
-            else return static_cast<const xt::xtensor<T, 2>&>(buffers_[J]);
+        if constexpr (is_literal_v<N>) {
+            return [v = N::template value<T>()](std::size_t, std::size_t) { return v; };
+        } else if constexpr (is_symbol_v<N> || schedule::plan.materialized[J]) {
+            return read<N::rows == 1, N::cols == 1>(matrix<Values, J>());
         } else {
-            return fused<Values, J>(std::make_index_sequence<operands_t<N>::size>{});
+            return body<Values, J>();
         }
     }
 
-    template <class Values, std::size_t J, std::size_t... K>
-    auto fused(std::index_sequence<K...>) const {
-        return node<J>::op::forward(shapes_[J], operand_for_fused<Values, J, K>()...);
+    // What node J computes, as a kernel over its operands.
+    template <class Values, std::size_t J>
+    auto body() const {
+        using N = node<J>;
+        if constexpr (is_op_v<N, transpose_op>) { // of a bound value or buffer: Aᵀ(i, j) = A(j, i)
+            const xt::xtensor<T, 2>& a = matrix<Values, tables::operands[J][0]>();
+            return [p = a.data(), ld = a.shape(1)](std::size_t i, std::size_t j) {
+                return p[(N::cols == 1 ? 0 : j) * ld + (N::rows == 1 ? 0 : i)];
+            };
+        } else if constexpr (is_op_v<N, expand_op>) { // the operand reads itself with its own broadcasting
+            return kernel<Values, tables::operands[J][0]>();
+        } else if constexpr (operands_t<N>::size == 1) {
+            return [a = kernel<Values, tables::operands[J][0]>()](std::size_t i, std::size_t j) {
+                return N::op::apply(a(i, j));
+            };
+        } else {
+            return [a = kernel<Values, tables::operands[J][0]>(),
+                    b = kernel<Values, tables::operands[J][1]>()](std::size_t i, std::size_t j) {
+                return N::op::apply(a(i, j), b(i, j));
+            };
+        }
     }
 
-    // Operands read only for their shape (expand's target) are passed as shapes.
-    template <class Values, std::size_t J, std::size_t K>
-    decltype(auto) operand_for_fused() const {
-        constexpr std::size_t j = tables::operands[J][K];
-        if constexpr (!tables::reads_value[J][K]) return shapes_[j];
-        else return lazy<Values, j>();
+    template <bool RowBroadcast, bool ColBroadcast>
+    static auto read(const xt::xtensor<T, 2>& a) {
+        return [p = a.data(), ld = a.shape(1)](std::size_t i, std::size_t j) {
+            return p[(RowBroadcast ? 0 : i * ld) + (ColBroadcast ? 0 : j)];
+        };
     }
 
     const void* values_ = nullptr;
+    node_namer namer_ = nullptr;
     std::array<shape2, size> shapes_{};
     std::vector<xt::xtensor<T, 2>> buffers_;
 };

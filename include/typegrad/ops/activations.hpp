@@ -11,11 +11,8 @@ namespace typegrad {
 
 struct sigmoid_op : unary_elementwise {
     static constexpr std::string_view name = "sigmoid";
-    template <class A>
-    static auto forward(shape2, A&& a) {
-        using T = value_type_of<A>;
-        return T(1) / (T(1) + xt::exp(-std::forward<A>(a)));
-    }
+    template <class T>
+    static T apply(T a) { return T(1) / (T(1) + std::exp(-a)); }
     // σ(z)′ = g ⊙ a ⊙ (1 − a), with a = σ(z) the node itself
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self a, G g) { return g * (a * (literal<1>{} - a)); }
@@ -24,8 +21,8 @@ struct sigmoid_op : unary_elementwise {
 
 struct tanh_op : unary_elementwise {
     static constexpr std::string_view name = "tanh";
-    template <class A>
-    static auto forward(shape2, A&& a) { return xt::tanh(std::forward<A>(a)); }
+    template <class T>
+    static T apply(T a) { return std::tanh(a); }
     // tanh(z)′ = g ⊙ (1 − a²), with a = tanh(z)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self a, G g) { return g * (literal<1>{} - square(a)); }
@@ -35,11 +32,8 @@ struct tanh_op : unary_elementwise {
 // step(a) = 1 where a > 0, else 0. Its derivative is zero almost everywhere.
 struct step_op : unary_elementwise {
     static constexpr std::string_view name = "step";
-    template <class A>
-    static auto forward(shape2, A&& a) {
-        using T = value_type_of<A>;
-        return xt::cast<T>(std::forward<A>(a) > T(0));
-    }
+    template <class T>
+    static T apply(T a) { return a > T(0) ? T(1) : T(0); }
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self, G) { return literal<0>{}; }
     static printed print(const std::array<printed, 1>& a, style s) {
@@ -49,11 +43,8 @@ struct step_op : unary_elementwise {
 
 struct relu_op : unary_elementwise {
     static constexpr std::string_view name = "relu";
-    template <class A>
-    static auto forward(shape2, A&& a) {
-        using T = value_type_of<A>;
-        return xt::maximum(std::forward<A>(a), T(0));
-    }
+    template <class T>
+    static T apply(T a) { return a > T(0) ? a : T(0); }
     // relu(z)′ = g ⊙ 𝟙(a > 0), with a = relu(z): a > 0 exactly where z > 0
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self a, G g);
@@ -65,12 +56,8 @@ struct relu_op : unary_elementwise {
 struct softplus_op : unary_elementwise {
     static constexpr std::string_view name = "softplus";
     // log(1 + eᶻ) = max(z, 0) + log1p(e^−|z|), finite for any z
-    template <class A>
-    static auto forward(shape2, A&& a) {
-        using T = value_type_of<A>;
-        A b = a; // a second closure: an lvalue operand stays a reference, a lazy one is copied
-        return xt::maximum(std::forward<A>(a), T(0)) + xt::log1p(xt::exp(-xt::abs(std::move(b))));
-    }
+    template <class T>
+    static T apply(T a) { return (a > T(0) ? a : T(0)) + std::log1p(std::exp(-std::abs(a))); }
     // softplus(z)′ = g ⊙ σ(z)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g);

@@ -49,8 +49,8 @@ inline constexpr bool is_negation_v = requires { typename negated<T>::type; };
 
 struct neg_op : unary_elementwise {
     static constexpr std::string_view name = "negation";
-    template <class A>
-    static auto forward(shape2, A&& a) { return -std::forward<A>(a); }
+    template <class T>
+    static T apply(T a) { return -a; }
     // (−a)′ = −g
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self, G g);
@@ -63,8 +63,8 @@ struct neg_op : unary_elementwise {
 
 struct add_op : binary_elementwise<"+"> {
     static constexpr std::string_view name = "+";
-    template <class A, class B>
-    static auto forward(shape2, A&& a, B&& b) { return std::forward<A>(a) + std::forward<B>(b); }
+    template <class T>
+    static T apply(T a, T b) { return a + b; }
     // (a + b)′ = (g, g); broadcasting is undone by the derivation's shape fit.
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self, G g) { return g; }
@@ -77,8 +77,8 @@ struct add_op : binary_elementwise<"+"> {
 
 struct sub_op : binary_elementwise<"−"> {
     static constexpr std::string_view name = "−";
-    template <class A, class B>
-    static auto forward(shape2, A&& a, B&& b) { return std::forward<A>(a) - std::forward<B>(b); }
+    template <class T>
+    static T apply(T a, T b) { return a - b; }
     // (a − b)′ = (g, −g)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self, G g);
@@ -92,8 +92,8 @@ struct sub_op : binary_elementwise<"−"> {
 
 struct mul_op : binary_elementwise<"⊙"> {
     static constexpr std::string_view name = "⊙";
-    template <class A, class B>
-    static auto forward(shape2, A&& a, B&& b) { return std::forward<A>(a) * std::forward<B>(b); }
+    template <class T>
+    static T apply(T a, T b) { return a * b; }
     // (a ⊙ b)′ = (g ⊙ b, g ⊙ a)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g);
@@ -104,8 +104,8 @@ struct mul_op : binary_elementwise<"⊙"> {
 
 struct div_op : binary_elementwise<"/"> {
     static constexpr std::string_view name = "/";
-    template <class A, class B>
-    static auto forward(shape2, A&& a, B&& b) { return std::forward<A>(a) / std::forward<B>(b); }
+    template <class T>
+    static T apply(T a, T b) { return a / b; }
     // (a / b)′ = (g / b, −(g ⊙ a) / (b ⊙ b))
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g);

@@ -5,8 +5,6 @@
 // derivation's shape fit adds.
 #pragma once
 
-#include <xtensor/xbroadcast.hpp>
-
 #include <typegrad/ops/op_base.hpp>
 
 namespace typegrad {
@@ -24,10 +22,6 @@ struct expand_op : op_defaults {
     static bool shape(shape2& out, const std::array<shape2, 2>& in) {
         out = in[1];
         return (A::rows == 1 || in[0].rows == in[1].rows) && (A::cols == 1 || in[0].cols == in[1].cols);
-    }
-    template <class A>
-    static auto forward(shape2 out, A&& a, shape2) {
-        return xt::broadcast(std::forward<A>(a), std::array<std::size_t, 2>{out.rows, out.cols});
     }
     // The adjoint of a broadcast is a sum; the derivation's shape fit inserts it.
     template <std::size_t K, class Self, class G>

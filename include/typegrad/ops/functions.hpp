@@ -3,19 +3,16 @@
 // sin, cos. Each derivative is written in the DSL beside its forward rule.
 #pragma once
 
-#include <xtensor/xmath.hpp>
+#include <cmath>
 
 #include <typegrad/ops/arithmetic.hpp>
 
 namespace typegrad {
 
-template <class A>
-using value_type_of = typename std::decay_t<A>::value_type;
-
 struct exp_op : unary_elementwise {
     static constexpr std::string_view name = "exp";
-    template <class A>
-    static auto forward(shape2, A&& a) { return xt::exp(std::forward<A>(a)); }
+    template <class T>
+    static T apply(T a) { return std::exp(a); }
     // exp(a)′ = g ⊙ exp(a), the node's own value
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g) { return g * self; }
@@ -24,8 +21,8 @@ struct exp_op : unary_elementwise {
 
 struct log_op : unary_elementwise {
     static constexpr std::string_view name = "log";
-    template <class A>
-    static auto forward(shape2, A&& a) { return xt::log(std::forward<A>(a)); }
+    template <class T>
+    static T apply(T a) { return std::log(a); }
     // log(a)′ = g / a
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g) { return g / operand<0>(self); }
@@ -34,8 +31,8 @@ struct log_op : unary_elementwise {
 
 struct sqrt_op : unary_elementwise {
     static constexpr std::string_view name = "sqrt";
-    template <class A>
-    static auto forward(shape2, A&& a) { return xt::sqrt(std::forward<A>(a)); }
+    template <class T>
+    static T apply(T a) { return std::sqrt(a); }
     // √a′ = g / (2 √a)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g) { return g / (literal<2>{} * self); }
@@ -47,8 +44,8 @@ struct sqrt_op : unary_elementwise {
 
 struct square_op : unary_elementwise {
     static constexpr std::string_view name = "square";
-    template <class A>
-    static auto forward(shape2, A&& a) { return xt::square(std::forward<A>(a)); }
+    template <class T>
+    static T apply(T a) { return a * a; }
     // (a²)′ = g ⊙ 2a
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g) { return g * (literal<2>{} * operand<0>(self)); }
@@ -60,11 +57,8 @@ struct square_op : unary_elementwise {
 template <long long Num, long long Den>
 struct pow_op : unary_elementwise {
     static constexpr std::string_view name = "pow";
-    template <class A>
-    static auto forward(shape2, A&& a) {
-        using T = value_type_of<A>;
-        return xt::pow(std::forward<A>(a), T(Num) / T(Den));
-    }
+    template <class T>
+    static T apply(T a) { return std::pow(a, T(Num) / T(Den)); }
     // (aᵖ)′ = g ⊙ p aᵖ⁻¹
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g);
@@ -77,8 +71,8 @@ struct pow_op : unary_elementwise {
 
 struct sin_op : unary_elementwise {
     static constexpr std::string_view name = "sin";
-    template <class A>
-    static auto forward(shape2, A&& a) { return xt::sin(std::forward<A>(a)); }
+    template <class T>
+    static T apply(T a) { return std::sin(a); }
     // sin(a)′ = g ⊙ cos(a)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g);
@@ -87,8 +81,8 @@ struct sin_op : unary_elementwise {
 
 struct cos_op : unary_elementwise {
     static constexpr std::string_view name = "cos";
-    template <class A>
-    static auto forward(shape2, A&& a) { return xt::cos(std::forward<A>(a)); }
+    template <class T>
+    static T apply(T a) { return std::cos(a); }
     // cos(a)′ = −g ⊙ sin(a)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g);

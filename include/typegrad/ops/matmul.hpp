@@ -5,7 +5,6 @@
 // never copies Θ.
 #pragma once
 
-#include <xtensor/xmanipulation.hpp>
 
 #include <typegrad/ops/arithmetic.hpp>
 
@@ -28,8 +27,6 @@ struct transpose_op : op_defaults {
         out = {in[0].cols, in[0].rows};
         return true;
     }
-    template <class A>
-    static auto forward(shape2, A&& a) { return xt::transpose(std::forward<A>(a)); }
     // (Aᵀ)′ = Gᵀ
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self, G g);

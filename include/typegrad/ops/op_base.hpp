@@ -16,7 +16,7 @@ namespace typegrad {
 
 // How the executor evaluates a node.
 enum class op_kind {
-    elementwise, // a lazy xtensor expression, fused into its consumer's loop
+    elementwise, // a scalar rule `apply`, fused into its consumer's loop
     gemm,        // a BLAS matrix product into a buffer
     compute,     // a routine writing its result into a buffer (reductions, softmax, losses)
 };

@@ -5,6 +5,8 @@
 // losses divide by, read from the bound shapes at run time.
 #pragma once
 
+#include <xtensor/xtensor.hpp>
+
 #include <typegrad/ops/arithmetic.hpp>
 
 namespace typegrad {

@@ -5,6 +5,7 @@
 // z3, the input of a3, is δ3) — and the network itself is listed after "where".
 #pragma once
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
@@ -126,18 +127,18 @@ struct order_of_list<meta::type_list<N...>> {
     using type = topological_order<N...>;
 };
 
-} // namespace detail
-
-// The derived gradient, one equation per line.
+// Backward nodes in the order a reader wants them: the last layer first.
 template <class F, class... Wrt>
-std::string formula(gradient<F, Wrt...>, style s = style::text) {
-    // Backward nodes in the order a reader wants them: the last layer first.
-    using order = typename detail::order_of_list<
-        typename detail::reversed<decltype(derivation<F>::template adjoint_of<Wrt>())...>::type>::type;
+using formula_order = typename order_of_list<
+    typename reversed<decltype(derivation<F>::template adjoint_of<Wrt>())...>::type>::type;
+
+// Names every shared, non-trivial backward node in p (δ after the layer it is the
+// adjoint of, else t1, t2, ...) and returns which nodes got a name.
+template <class F, class... Wrt>
+std::vector<bool> name_backward_nodes(expression_printer<formula_order<F, Wrt...>>& p) {
+    using order = formula_order<F, Wrt...>;
     using tables = graph<order>;
     constexpr std::size_t n = tables::size;
-
-    expression_printer<order> p(s);
     name_labels(p);
 
     // Which forward node each backward node is the adjoint of (the one nearest f).
@@ -162,7 +163,7 @@ std::string formula(gradient<F, Wrt...>, style s = style::text) {
                 if constexpr (meta::contains_v<order, A> && !is_symbol_v<A> && !is_literal_v<A>) {
                     using N = typename fwd::template node<J>;
                     std::string tag;
-                    if constexpr (has_label_v<N>) tag = detail::layer_tag(N::label_type::name.view());
+                    if constexpr (has_label_v<N>) tag = layer_tag(N::label_type::name.view());
                     // else the layer number of a labelled consumer: z3 feeds a3, so ∂J/∂z3 is δ3
                     for (std::size_t e = fwd_tables::consumers.first[J]; tag.empty() && e < fwd_tables::consumers.first[J + 1]; ++e) {
                         const std::size_t c = fwd_tables::consumers.edges[e].consumer;
@@ -170,7 +171,7 @@ std::string formula(gradient<F, Wrt...>, style s = style::text) {
                             auto label_of = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
                                 using M = typename fwd::template node<K>;
                                 if constexpr (has_label_v<M>)
-                                    if (K == c) tag = detail::layer_digits(M::label_type::name.view());
+                                    if (K == c) tag = layer_digits(M::label_type::name.view());
                             };
                             (label_of(std::integral_constant<std::size_t, C>{}), ...);
                         }(std::make_index_sequence<fwd_tables::size>{});
@@ -194,7 +195,7 @@ std::string formula(gradient<F, Wrt...>, style s = style::text) {
     constexpr auto trivial = []<class... N>(meta::type_list<N...>) {
         return std::array<bool, n>{(is_symbol_v<N> || is_literal_v<N> || has_label_v<N> ||
                                     is_op_v<N, count_op<count::cols>> || is_op_v<N, expand_op> ||
-                                    detail::transpose_of_symbol_v<N>)...};
+                                    transpose_of_symbol_v<N>)...};
     }(order{});
     std::vector<bool> defined(n);
     int deltas = 0, temporaries = 0;
@@ -208,6 +209,51 @@ std::string formula(gradient<F, Wrt...>, style s = style::text) {
         p.set_name(i, name);
         defined[i] = true;
     }
+
+    return defined;
+}
+
+// Node i of Order (a gradient program's graph) as formula(grad(F, Wrt...)) shows it,
+// with the pass that computes it: "δ2 = (W2ᵀ δ3) ⊙ a2 ⊙ (1 − a2) in the backward pass".
+// For anomaly reports; compiled only for programs that detect anomalies.
+template <class Order, class F, class... Wrt>
+std::string describe_gradient_node(std::size_t i) {
+    using forward = topological_order<F>;
+    using backward = formula_order<F, Wrt...>;
+    std::string out;
+    [&]<class... N>(meta::type_list<N...>) {
+        std::size_t k = 0;
+        auto one = [&]<class M>(M m) {
+            if (k++ != i) return;
+            if constexpr (meta::contains_v<forward, M>) {
+                expression_printer<forward> p(style::text);
+                name_labels(p);
+                out = has_label_v<M> ? p(m).text + " = " + p.expand(m).text : p.expand(m).text;
+                out += " in the forward pass";
+            } else if constexpr (meta::contains_v<backward, M>) {
+                expression_printer<backward> p(style::text);
+                name_backward_nodes<F, Wrt...>(p);
+                const std::string name = p(m).text, full = p.expand(m).text;
+                out = (name == full ? full : name + " = " + full) + " in the backward pass";
+            } else {
+                out = to_text(m);
+            }
+        };
+        (one(N{}), ...);
+    }(Order{});
+    return out;
+}
+
+} // namespace detail
+
+// The derived gradient, one equation per line.
+template <class F, class... Wrt>
+std::string formula(gradient<F, Wrt...>, style s = style::text) {
+    using order = detail::formula_order<F, Wrt...>;
+    using tables = graph<order>;
+    constexpr std::size_t n = tables::size;
+    expression_printer<order> p(s);
+    const std::vector<bool> defined = detail::name_backward_nodes<F, Wrt...>(p);
 
     // Lines in backward order: each definition before its first use.
     const std::string fname = detail::function_name<F>();
