@@ -140,7 +140,13 @@ class program {
         static_assert(std::is_same_v<typename value_type_of_values<Values>::type, T>,
                       "typegrad: the bound values' scalar type differs from the program's");
         values_ = &values;
-        infer_shapes<Values>(std::make_index_sequence<size>{});
+        // Shapes follow from the bound values' shapes alone: while those stay the
+        // same, the last inference (and its checks) still holds.
+        if (!shapes_valid_ || !same_bound_shapes<Values>(std::make_index_sequence<size>{})) {
+            shapes_valid_ = false;
+            infer_shapes<Values>(std::make_index_sequence<size>{});
+            shapes_valid_ = true;
+        }
         compute_all<Values>(std::make_index_sequence<size>{});
         values_ = nullptr;
     }
@@ -170,6 +176,21 @@ class program {
   private:
     template <std::size_t I>
     using node = typename tables::template node<I>;
+
+    template <class Values, std::size_t... I>
+    bool same_bound_shapes(std::index_sequence<I...>) const {
+        return (same_bound_shape<Values, I>() && ...);
+    }
+
+    template <class Values, std::size_t I>
+    bool same_bound_shape() const {
+        if constexpr (is_symbol_v<node<I>>) {
+            const auto& v = static_cast<const Values*>(values_)->template get<node<I>::name>();
+            return v.shape(0) == shapes_[I].rows && v.shape(1) == shapes_[I].cols;
+        } else {
+            return true;
+        }
+    }
 
     template <class Values, std::size_t... I>
     void infer_shapes(std::index_sequence<I...>) {
@@ -355,6 +376,7 @@ class program {
 
     const void* values_ = nullptr;
     node_namer namer_ = nullptr;
+    bool shapes_valid_ = false;
     std::array<shape2, size> shapes_{};
     std::vector<xt::xtensor<T, 2>> buffers_;
 };

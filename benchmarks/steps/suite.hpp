@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// What the translation units of typegrad_benchmarks share. The typegrad variants
+// are compiled apart, one unit per (scalar type, depth), so main.cpp never parses
+// the DSL and the units build in parallel.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <string>
+
+#include "cases.hpp"
+
+namespace typegrad::bench {
+
+template <class T>
+constexpr const char* dtype_name() {
+    return sizeof(T) == sizeof(float) ? "float32" : "float64";
+}
+
+// "<case>/<dtype>/<variant>", e.g. "fashion/float32/typegrad_step".
+template <class T>
+std::string benchmark_name(const mlp_case& c, const char* variant) {
+    return c.name + "/" + dtype_name<T>() + "/" + variant;
+}
+
+// Rates: "GFLOP" (shown GFLOP=…/s) of the matrix products, "examples" per second.
+inline void set_counters(benchmark::State& state, const mlp_case& c, double flops) {
+    state.counters["GFLOP"] =
+        benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["examples"] =
+        benchmark::Counter(double(c.batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Units, timer (CPU time of this thread with one BLAS thread, wall time otherwise).
+benchmark::internal::Benchmark* configure(benchmark::internal::Benchmark* b);
+
+// typegrad's step (forward and every parameter's gradient) and forward pass for
+// case c; defined in typegrad_steps.hpp, instantiated in typegrad_<dtype>_depth<D>.cpp.
+template <class T, std::size_t Depth>
+void register_typegrad(const mlp_case& c);
+
+extern template void register_typegrad<float, 2>(const mlp_case&);
+extern template void register_typegrad<double, 2>(const mlp_case&);
+extern template void register_typegrad<float, 4>(const mlp_case&);
+extern template void register_typegrad<double, 4>(const mlp_case&);
+
+} // namespace typegrad::bench

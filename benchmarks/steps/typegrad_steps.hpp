@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+// typegrad's variants of a case: the derived training step and the forward pass,
+// each a program compiled once and run on bound tensors, as in a training loop.
+// Before timing, the step's loss and gradients are checked against the manual
+// reference on the same data.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include <typegrad/nn/mlp.hpp>
+#include <typegrad/typegrad.hpp>
+
+#include "suite.hpp"
+
+namespace typegrad::bench {
+
+// The network's symbols bound by reference to the problem's tensors.
+template <std::size_t Depth, class T>
+auto bind_values(const problem<T>& p) {
+    return [&]<std::size_t... L>(std::index_sequence<L...>) {
+        return values(var<"x"> = p.x, var<"y"> = p.y, (nn::weight<L + 1> = p.params.W[L])...,
+                      (nn::bias<L + 1> = p.params.b[L])...);
+    }
+    (std::make_index_sequence<Depth>{});
+}
+
+// Largest |a − b| relative to the largest |b|, over a pair of matrices.
+template <class T>
+double relative_difference(const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& b) {
+    if (a.shape() != b.shape())
+        return INFINITY;
+    double diff = 0, scale = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        diff = std::max(diff, std::abs(double(a.data()[i]) - double(b.data()[i])));
+        scale = std::max(scale, std::abs(double(b.data()[i])));
+    }
+    return diff / std::max(scale, 1e-30);
+}
+
+// typegrad's step against the reference: J and every gradient, relative tolerance
+// 1e-3 in float (ex4 sums 5000 columns), 1e-9 in double. Returns an error or "".
+template <class T, std::size_t Depth, class Step>
+std::string check_against_reference(const mlp_case& c, const problem<T>& p, const Step& step) {
+    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::output::sigmoid_bce);
+    reference::mlp_params<T> g;
+    const T J = net.gradient(p.params, p.x, p.y, g);
+    const double tol = sizeof(T) == sizeof(float) ? 1e-3 : 1e-9;
+    double worst = std::abs(double(step.value()) - double(J)) / std::max(1.0, std::abs(double(J)));
+    [&]<std::size_t... L>(std::index_sequence<L...>) {
+        ((worst = std::max({worst, relative_difference(step[nn::weight<L + 1>], g.W[L]),
+                            relative_difference(step[nn::bias<L + 1>], g.b[L])})),
+         ...);
+    }
+    (std::make_index_sequence<Depth>{});
+    if (worst <= tol)
+        return "";
+    return "typegrad and the manual reference disagree: relative difference " +
+           std::to_string(worst);
+}
+
+template <class T, std::size_t Depth>
+void typegrad_step(benchmark::State& state, const mlp_case& c) {
+    constexpr auto dJ =
+        nn::mlp_gradient<Depth, nn::hidden_activation::sigmoid, nn::output_head::sigmoid_bce>();
+    const problem<T> p(c);
+    const auto values = bind_values<Depth>(p);
+    auto step = compile<T>(dJ);
+    step.run(values); // sizes the buffers
+    if (const auto error = check_against_reference<T, Depth>(c, p, step); !error.empty()) {
+        state.SkipWithError(error.c_str());
+        return;
+    }
+    for (auto _ : state) {
+        step.run(values);
+        benchmark::DoNotOptimize(step.value());
+        benchmark::ClobberMemory();
+    }
+    set_counters(state, c, step_flops(c));
+}
+
+template <class T, std::size_t Depth>
+void typegrad_forward(benchmark::State& state, const mlp_case& c) {
+    constexpr auto J =
+        nn::mlp_loss<Depth, nn::hidden_activation::sigmoid, nn::output_head::sigmoid_bce>();
+    const problem<T> p(c);
+    const auto values = bind_values<Depth>(p);
+    auto forward = compile<T>(J);
+    forward.run(values);
+    for (auto _ : state) {
+        forward.run(values);
+        benchmark::DoNotOptimize(forward[J](0, 0));
+        benchmark::ClobberMemory();
+    }
+    set_counters(state, c, forward_flops(c));
+}
+
+template <class T, std::size_t Depth>
+void register_typegrad(const mlp_case& c) {
+    configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "typegrad_step").c_str(),
+                                           typegrad_step<T, Depth>, c));
+    configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "typegrad_forward").c_str(),
+                                           typegrad_forward<T, Depth>, c));
+}
+
+} // namespace typegrad::bench
