@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
-// PROPOSAL (not yet wired into gemm.hpp): make OpenBLAS run the kernel this CPU
-// deserves without the user knowing about OPENBLAS_CORETYPE.
+// Makes OpenBLAS run the kernel this CPU deserves without the user knowing about
+// OPENBLAS_CORETYPE. gemm.hpp calls ensure() before the first product.
 //
 // Why: Debian's OpenBLAS 0.3.21 is built DYNAMIC_ARCH and chooses its kernel from a
 // table of CPU models when it is loaded. On CPUs newer than its table it falls back
-// to "Prescott" (SSE3), 2.5x slower on the benchmark step products here (an EPYC
-// that it happens to recognise, as "Cooperlake") and about 4x on the AVX-512 Xeon
-// seen before. OPENBLAS_CORETYPE fixes it, but it is read once by the library's
-// constructor, before anything in the program runs: setenv in main, a constructor
-// in the executable, and even .preinit_array (glibc's libc init resets environ
-// afterwards) are all too late. What does work is asking OpenBLAS to choose again:
-// DYNAMIC_ARCH builds export gotoblas_dynamic_quit/gotoblas_dynamic_init, the pair
-// its own constructor uses, and init reads OPENBLAS_CORETYPE afresh.
-// (benchmarks/gemm: Prescott at load 38 GFLOP/s -> SkylakeX after reselect 99.)
+// to "Prescott" (SSE3): 2.5x slower on the benchmark step products on an EPYC Zen 4
+// (which it happens to recognise, as "Cooperlake") and about 4x on an AVX-512 Xeon.
+// OPENBLAS_CORETYPE fixes it, but it is read once by the library's constructor,
+// before anything in the program runs: setenv in main, a constructor in the
+// executable, and even .preinit_array are all too late. What does work is asking
+// OpenBLAS to choose again: DYNAMIC_ARCH builds export gotoblas_dynamic_quit/init,
+// the pair its own constructor uses, and init reads OPENBLAS_CORETYPE afresh
+// (benchmarks/gemm: Prescott at load 38 GFLOP/s -> SkylakeX after reselecting, 99).
 //
 // Policy: if the user set OPENBLAS_CORETYPE, do nothing. Otherwise, if the kernel
 // OpenBLAS chose is below what the CPU (as enabled by the OS) supports -- AVX-512
@@ -21,12 +20,7 @@
 // on every step product measured (Haswell is half speed on the skinny 10-row
 // products on AVX-512 hardware, hence the two tiers).
 //
-// Wiring proposed for gemm.hpp:
-//   #include <typegrad/exec/openblas_kernel.hpp>
-//   - first line of both pointer gemm overloads and of set_threads():
-//       openblas_kernel::ensure();      // one-time; afterwards a guard-variable load
-//   - backend(): append openblas_kernel::ensure().describe().
-// The inline variable at the bottom also runs it during static initialisation, i.e.
+// The inline variable at the bottom runs the check during static initialisation,
 // before main and before the program starts threads: the switch briefly leaves
 // OpenBLAS without a kernel, so it must not race with a BLAS call in another thread.
 #pragma once
@@ -37,6 +31,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 extern "C" {
 // Exported by OpenBLAS DYNAMIC_ARCH builds (not declared in cblas.h). Weak, so a
@@ -48,11 +43,11 @@ void gotoblas_dynamic_quit(void) __attribute__((weak));
 namespace typegrad::blas::openblas_kernel {
 
 // 2: AVX-512 kernels, 1: AVX2 kernels, 0: older or unknown.
-inline int tier(const char* core) {
-    for (const char* c : {"SkylakeX", "Cooperlake", "SapphireRapids"})
-        if (std::strcmp(core, c) == 0) return 2;
-    for (const char* c : {"Haswell", "Zen"})
-        if (std::strcmp(core, c) == 0) return 1;
+inline int tier(std::string_view core) {
+    for (std::string_view c : {"SkylakeX", "Cooperlake", "SapphireRapids"})
+        if (core == c) return 2;
+    for (std::string_view c : {"Haswell", "Zen"})
+        if (core == c) return 1;
     return 0;
 }
 
@@ -67,6 +62,13 @@ inline const char* best_for_cpu() {
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
 #endif
     return nullptr;
+}
+
+// The kernel to switch to when OpenBLAS chose `at_load` on a CPU whose best is
+// `best`, or nullptr to keep it.
+inline const char* better_kernel(const char* at_load, const char* best) {
+    if (!best || tier(at_load) >= tier(best)) return nullptr;
+    return best;
 }
 
 // Ask OpenBLAS to choose its kernel again, as `core` (an OPENBLAS_CORETYPE name).
@@ -102,8 +104,8 @@ inline const status& ensure() {
             r.note = std::string("OPENBLAS_CORETYPE=") + user + " set by the user";
             return r;
         }
-        const char* best = best_for_cpu();
-        if (!best || tier(r.at_load.c_str()) >= tier(best)) {
+        const char* best = better_kernel(r.at_load.c_str(), best_for_cpu());
+        if (!best) {
             r.note = "as chosen by OpenBLAS";
             return r;
         }
