@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <iostream>
 #include <random>
@@ -124,6 +125,7 @@ int train(const options& opt) {
     double accuracy = 0;
     for (std::size_t epoch = first_epoch; epoch < opt.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
+        const std::clock_t cpu_start = std::clock(); // on a shared machine CPU time is the steadier figure
         train_set.shuffle(opt.seed * 1000003u + epoch); // the order depends on (seed, epoch) only
         const std::size_t count = train_set.batch_count(batches);
         progress_bar bar(count);
@@ -139,6 +141,7 @@ int train(const options& opt) {
             bar.update(i + 1, loss_sum / double(seen), seen);
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double cpu_seconds = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
 
         const tg::data::batching eval_batches{.size = 1000, .last = tg::data::last_batch::smaller};
         std::size_t correct = 0;
@@ -149,8 +152,8 @@ int train(const options& opt) {
             for (std::size_t j = 0; j < m; ++j) correct += Y(argmax_column(z, j), j) == 1.0f;
         }
         accuracy = double(correct) / double(test_set.size());
-        std::printf("epoch %zu/%zu  train_loss=%.4f  test_accuracy=%.4f  seconds=%.2f\n", epoch + 1, opt.epochs,
-                    loss_sum / double(seen), accuracy, seconds);
+        std::printf("epoch %zu/%zu  train_loss=%.4f  test_accuracy=%.4f  seconds=%.2f  cpu_seconds=%.2f\n", epoch + 1,
+                    opt.epochs, loss_sum / double(seen), accuracy, seconds, cpu_seconds);
         std::fflush(stdout);
 
         if (!opt.save.empty()) {

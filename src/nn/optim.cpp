@@ -271,23 +271,37 @@ void adam<T>::step(std::span<const parameter<T>> params,
         const T neg_step_size = static_cast<T>(-(o.lr / bias_correction1));
         const T bias_correction2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
 
-        T* p = params[i].value->data();
-        const T* g = grads[i]->data();
-        T* m = s.exp_avg.data();
-        T* v = s.exp_avg_sq.data();
         const std::size_t n = params[i].value->size();
-        for (std::size_t k = 0; k < n; ++k) {
-            // grad.add(param, alpha=weight_decay)
-            const T d = decay ? g[k] + wd * p[k] : g[k];
-            // exp_avg.lerp_(grad, 1 − β1)
-            m[k] = small_weight ? m[k] + w * (d - m[k]) : d - (d - m[k]) * one_minus_w;
-            // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
-            v[k] = v[k] * beta2;
-            v[k] = v[k] + c2 * d * d;
-            // denom = (exp_avg_sq.sqrt() / √bias_correction2).add_(ε)
-            const T denom = std::sqrt(v[k]) / bias_correction2_sqrt + eps;
-            // param.addcdiv_(exp_avg, denom, value=−step_size)
-            p[k] = p[k] + neg_step_size * m[k] / denom;
+        // The two run-time choices are hoisted out of the loop, so that each variant is
+        // a straight-line loop the compiler vectorises (sqrt and division included:
+        // -fno-math-errno, see CMakeLists.txt); the arithmetic is the same either way.
+        auto update = [&]<bool Decay, bool SmallWeight>() {
+            T* __restrict p = params[i].value->data();
+            const T* __restrict g = grads[i]->data();
+            T* __restrict m = s.exp_avg.data();
+            T* __restrict v = s.exp_avg_sq.data();
+            for (std::size_t k = 0; k < n; ++k) {
+                // grad.add(param, alpha=weight_decay)
+                const T d = Decay ? g[k] + wd * p[k] : g[k];
+                // exp_avg.lerp_(grad, 1 − β1)
+                const T mk = SmallWeight ? m[k] + w * (d - m[k]) : d - (d - m[k]) * one_minus_w;
+                // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
+                T vk = v[k] * beta2;
+                vk = vk + c2 * d * d;
+                m[k] = mk;
+                v[k] = vk;
+                // denom = (exp_avg_sq.sqrt() / √bias_correction2).add_(ε)
+                const T denom = std::sqrt(vk) / bias_correction2_sqrt + eps;
+                // param.addcdiv_(exp_avg, denom, value=−step_size)
+                p[k] = p[k] + neg_step_size * mk / denom;
+            }
+        };
+        if (decay) {
+            if (small_weight) update.template operator()<true, true>();
+            else update.template operator()<true, false>();
+        } else {
+            if (small_weight) update.template operator()<false, true>();
+            else update.template operator()<false, false>();
         }
     }
 }
