@@ -61,13 +61,16 @@ std::string check_against_reference(const mlp_case& c, const problem<T>& p, cons
            std::to_string(worst);
 }
 
-template <class T, std::size_t Depth>
+// With `checked`, anomaly detection is on: every materialised node is scanned for
+// NaN and infinity. Off (the default) is the plain typegrad_step.
+template <class T, std::size_t Depth, bool Checked = false>
 void typegrad_step(benchmark::State& state, const mlp_case& c) {
     constexpr auto dJ =
         nn::mlp_gradient<Depth, nn::hidden_activation::sigmoid, nn::output_head::sigmoid_bce>();
     const problem<T> p(c);
     const auto values = bind_values<Depth>(p);
     auto step = compile<T>(dJ);
+    step.detect_anomalies(Checked);
     step.run(values); // sizes the buffers
     if (const auto error = check_against_reference<T, Depth>(c, p, step); !error.empty()) {
         state.SkipWithError(error.c_str());
@@ -103,6 +106,8 @@ void register_typegrad(const mlp_case& c) {
                                            typegrad_step<T, Depth>, c));
     configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "typegrad_forward").c_str(),
                                            typegrad_forward<T, Depth>, c));
+    configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "typegrad_step_anomaly_checks").c_str(),
+                                           typegrad_step<T, Depth, true>, c));
 }
 
 } // namespace typegrad::bench
