@@ -172,14 +172,20 @@ idx_array read_idx(const fs::path& file, std::size_t rank) {
     out.extents.resize(rank);
     for (std::size_t d = 0; d < rank; ++d)
         out.extents[d] = big_endian_u32(dims.data() + 4 * d);
-    std::uint64_t count = 1;
+    // The limit applies to the product of the non-zero extents, so that a file of 0 images
+    // cannot declare images too large for any file to hold (the dataset would still size its
+    // features by them). extent < 2^32 and product <= max_idx_bytes = 2^32 after each step,
+    // so the product never wraps.
+    std::uint64_t product = 1;
+    bool empty = false;
     for (const std::size_t extent : out.extents) {
-        // extent < 2^32 and count <= max_idx_bytes = 2^32 after each step, so this never wraps.
-        count *= extent;
-        if (count > max_idx_bytes)
+        empty = empty || extent == 0;
+        product *= extent == 0 ? 1 : extent;
+        if (product > max_idx_bytes)
             fail(file, "absurd size in header: " + shape_text(out.extents) +
                            " exceeds the limit of " + std::to_string(max_idx_bytes) + " bytes");
     }
+    const std::uint64_t count = empty ? 0 : product;
 
     // Check the claim against what the file can hold before allocating for it.
     const std::uint64_t header_bytes = 4 + 4 * rank;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -223,6 +224,15 @@ class reader {
             corrupt(what + " has rank " + std::to_string(rank) + ", version 1 stores rank 2 only");
         const std::uint64_t rows = u(8, what.c_str()), cols = u(8, what.c_str());
         const std::size_t width = dtype == dtype_f32 ? 4 : 8;
+        // The byte test below says nothing when the other extent is 0, yet xtensor turns each
+        // extent into signed strides: an extent past what a ptrdiff_t byte offset can reach is
+        // one no tensor in memory can have, and building the (empty) tensor would overflow.
+        const std::uint64_t max_extent =
+            static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / width;
+        if (rows > max_extent || cols > max_extent)
+            corrupt(what + " has shape " + std::to_string(rows) + " × " + std::to_string(cols) +
+                    ", an extent larger than " + std::to_string(max_extent) +
+                    " (no tensor can have it)");
         // rows · cols · width must fit in what is left; checked by division, so nothing overflows.
         const std::uint64_t left = end_ - at_;
         if (rows != 0 && (cols > left / rows || cols * rows > left / width))

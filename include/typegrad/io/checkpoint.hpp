@@ -34,7 +34,8 @@
 //   string          u32 length L (1 ≤ L ≤ 4096 for names, 0 ≤ L ≤ 4096 for the kind), then
 //                   L bytes (UTF-8 by convention), no terminator
 //   tensor record   string name; u8 dtype (1 = f32, 2 = f64); u8 rank R (2 in version 1);
-//                   R × u64 extents, outermost first; then product(extents) values, row-major
+//                   R × u64 extents, outermost first, each at most (2^63 − 1) / value width
+//                   (even where another extent is 0); then product(extents) values, row-major
 //   scalar record   string name; f64 value
 //
 // Names are unique among the parameters, among the optimiser tensors and among the optimiser
