@@ -12,6 +12,7 @@
 // Contract checked: the reader either throws data_error or returns exactly the extents and
 // the number of values the header describes, none of them absurd even in an empty array. Any other exception, a crash, a leak or
 // undefined behaviour is a finding.
+#include "gzip.hpp"
 #include "memory_file.hpp"
 
 #include <typegrad/data/idx.hpp>
@@ -25,23 +26,6 @@
 #include <vector>
 
 namespace {
-
-std::vector<std::uint8_t> gzip(std::span<const std::uint8_t> in) {
-    z_stream z{};
-    // windowBits 15 + 16: a gzip wrapper, as the files Fashion-MNIST ships in.
-    if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        std::abort();
-    std::vector<std::uint8_t> out(deflateBound(&z, in.size()) + 32);
-    z.next_in = const_cast<Bytef*>(in.data());
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = out.data();
-    z.avail_out = static_cast<uInt>(out.size());
-    if (deflate(&z, Z_FINISH) != Z_STREAM_END)
-        std::abort();
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
 
 void check(bool ok) {
     if (!ok)
@@ -58,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t control = data[0];
     const std::span<const std::uint8_t> rest(data + 1, size - 1);
     if (control & 1)
-        file.assign(gzip(rest));
+        file.assign(typegrad::fuzz::gzip(rest, Z_BEST_SPEED));
     else
         file.assign(rest);
 

@@ -92,27 +92,4 @@ void name_labels(expression_printer<Nodes>& p) {
     }(Nodes{});
 }
 
-// One line of text for a node, labels shown by name: for error messages.
-template <node N>
-std::string to_text(N n) {
-    using nodes = topological_order<N>;
-    expression_printer<nodes> p(style::text);
-    name_labels(p);
-    if constexpr (has_label_v<N>) return std::string(N::label_type::name.view());
-    else return p.expand(n).text;
-}
-
-// The symbols a node depends on, comma-separated, in order of first appearance.
-template <node N>
-std::string symbol_names(N) {
-    std::string out;
-    [&]<class... M>(meta::type_list<M...>) {
-        auto add = [&]<class S>(S) {
-            if constexpr (is_symbol_v<S>) out += (out.empty() ? "" : ", ") + std::string(S::name.view());
-        };
-        (add(M{}), ...);
-    }(topological_order<N>{});
-    return out;
-}
-
 } // namespace typegrad

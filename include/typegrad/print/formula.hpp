@@ -13,6 +13,7 @@
 #include <typegrad/ad/grad.hpp>
 #include <typegrad/ops/matmul.hpp>
 #include <typegrad/print/expression.hpp>
+#include <typegrad/print/graph_text.hpp>
 
 namespace typegrad {
 

@@ -100,4 +100,11 @@ struct graph_text<meta::type_list<N...>> {
     }
 };
 
+// One line of text for a node, labels shown by name: for error messages and titles.
+template <node N>
+std::string to_text(N) {
+    using nodes = topological_order<N>;
+    return graph_text<nodes>::text(meta::index_of<nodes, N>);
+}
+
 } // namespace typegrad
