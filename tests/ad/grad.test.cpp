@@ -78,3 +78,43 @@ TEST_CASE("float and double evaluate the same graph and agree to float precision
         CHECK(std::abs(gd[W].data()[i] - double(gf[W].data()[i])) <= 1e-5 * scale);
     CHECK(std::abs(gd.value() - double(gf.value())) <= 1e-5 * gd.value());
 }
+
+TEST_CASE("an operand broadcast under a reduction gets the broadcast extent as a factor") {
+    // ∂/∂s Σ(s + A) = rows·cols: the adjoint 1 of Σ stands for a matrix of ones, and
+    // the broadcast s receives their sum. The first checks are exact integers, so a
+    // missing factor cannot hide inside a tolerance.
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    xt::xtensor<double, 2> S = {{0.5}}, B = {{1}, {2}}, R = {{1, 2, 3}}, A = random_matrix(2, 3, -1, 1, 11);
+    auto v = tg::values(s = S, b = B, r = R, x = A);
+    CHECK(tg::eval(tg::grad(tg::sum(s + x), s)[s], v)(0, 0) == 6);
+    CHECK(tg::eval(tg::grad(tg::sum(x - s), s)[s], v)(0, 0) == -6);
+    CHECK(tg::eval(tg::grad(tg::mean(s - x), s)[s], v)(0, 0) == doctest::Approx(1).epsilon(1e-15));
+    CHECK(tg::eval(tg::grad(tg::sum(b + x), b)[b], v) == xt::xtensor<double, 2>{{3}, {3}});
+    CHECK(tg::eval(tg::grad(tg::sum(r * s), s)[s], v)(0, 0) == 6);
+    CHECK(tg::eval(tg::grad(tg::sum(tg::expand(s, x)), s)[s], v)(0, 0) == 6);
+    check_gradient(tg::sum(tg::sin(s + x) * (b - s) + r / (s + 2_c)), v, std::tuple{s, b, r}, std::tie(S, B, R));
+}
+
+TEST_CASE("each use's contribution is fitted to the node's shape before the uses are summed") {
+    // Σ(r ⊙ s) ⊙ s reads s once broadcast against the row r and once as a scalar:
+    // ∂/∂s = 2 s Σr = 2·0.5·6 = 6 exactly.
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto M = tg::var<"M">;
+    xt::xtensor<double, 2> S = {{0.5}}, B = {{1.5}, {2.5}}, R = {{1, 2, 3}};
+    xt::xtensor<double, 2> X = random_matrix(2, 3, 1, 2, 12), Mv = random_matrix(3, 2, -1, 1, 13);
+    auto v = tg::values(s = S, b = B, r = R, x = X, M = Mv);
+    CHECK(tg::eval(tg::grad(tg::sum(r * s) * s, s)[s], v)(0, 0) == 6);
+    check_gradient(tg::sum(tg::matmul(r - s, M)) + tg::sigmoid(s), v, std::tuple{s, r}, std::tie(S, R));
+    check_gradient(tg::sum((x / b) * (x / (b * b))), v, std::tuple{b, x}, std::tie(B, X));
+    // A second derivative meets the same fit: ∂/∂b of Σ V ⊙ ∂f/∂b, f = Σ sin(x / b),
+    // holds b broadcast in x / b and again in the derived x / (b ⊙ b).
+    constexpr auto V = tg::col<"V">;
+    xt::xtensor<double, 2> Vv = {{0.3}, {-0.7}};
+    auto w = tg::values(b = B, x = X, V = Vv);
+    constexpr auto g = tg::sum(V * tg::grad(tg::sum(tg::sin(x / b)), b)[b]);
+    check_gradient(g, w, std::tuple{b}, std::tie(B));
+}

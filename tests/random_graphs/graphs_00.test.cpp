@@ -135,500 +135,540 @@ TEST_CASE("random graph 9: depth 7, 8 ops") {
               rg::first_derivatives(9, 8, "e1 = tg::log_softmax(tg::transpose(tg::sin(K))); f = (tg::softmax_cross_entropy((e1 - tg::sigmoid(e1)), tg::softmax(L)) + s);", f, std::tuple{K, L, s}, std::tie(vK, vL, vs)));
 }
 
-TEST_CASE("random graph 10: depth 8, 8 ops") {
+TEST_CASE("random graph 10: depth 8, 12 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto s = tg::scalar<"s">;
     constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::sum<0>(tg::mean<1>(tg::transpose(tg::transpose(tg::log((tg::sin(tg::softplus(A)) + tg::lit<2>))))));
-    xt::xtensor<double, 2> vA = {{-1.057, 0.611, 1.217}, {0.835, -1.36, -0.939}};
-    auto bound = tg::values(A = vA);
+    constexpr auto q = tg::row<"q">;
+    constexpr auto e1 = tg::mean<1>(tg::matmul((r - s), A));
+    constexpr auto f = tg::transpose((((tg::tanh(e1) * e1) / tg::sigmoid(s)) / (tg::sin(tg::mean<1>(q)) + tg::lit<2>)));
+    xt::xtensor<double, 2> vr = {{1.179, 0.74}};
+    xt::xtensor<double, 2> vs = {{0.638}};
+    xt::xtensor<double, 2> vA = {{-1.206, 1.201}, {1.058, -0.793}};
+    xt::xtensor<double, 2> vq = {{-0.41, 0.714, 0.827}};
+    auto bound = tg::values(r = vr, s = vs, A = vA, q = vq);
     rg::check(bound,
-              rg::first_derivatives(10, 8, "f = tg::sum<0>(tg::mean<1>(tg::transpose(tg::transpose(tg::log((tg::sin(tg::softplus(A)) + tg::lit<2>))))));", f, std::tuple{A}, std::tie(vA)));
+              rg::first_derivatives(10, 12, "e1 = tg::mean<1>(tg::matmul((r - s), A)); f = tg::transpose((((tg::tanh(e1) * e1) / tg::sigmoid(s)) / (tg::sin(tg::mean<1>(q)) + tg::lit<2>)));", f, std::tuple{r, s, A, q}, std::tie(vr, vs, vA, vq)));
 }
 
-TEST_CASE("random graph 11: depth 7, 7 ops") {
+TEST_CASE("random graph 11: depth 4, 4 ops") {
     constexpr auto A = tg::var<"A">;
+    constexpr auto K = tg::var<"K", 3, 3>;
     constexpr auto B = tg::var<"B">;
-    constexpr auto e1 = tg::softmax(A);
-    constexpr auto f = tg::softmax_cross_entropy(tg::transpose((tg::lit<-3, 2> + tg::square((tg::tanh(e1) * e1)))), B);
-    xt::xtensor<double, 2> vA = {{1.289, -0.005}, {-0.393, -1.073}, {0.832, 1.103}};
-    xt::xtensor<double, 2> vB = {{0.1875, 0.8125, 0.8125}, {0.8125, 0.1875, 0.1875}};
-    auto bound = tg::values(A = vA, B = vB);
+    constexpr auto f = (tg::binary_cross_entropy(tg::sigmoid((A * K)), B) + tg::lit<-1, 2>);
+    xt::xtensor<double, 2> vA = {{1.339, 0.892, -0.891}, {0.738, -1.392, -1.257}, {0.576, -0.753, -0.831}};
+    xt::xtensor<double, 2> vK = {{-0.275, -1.424, 0.155}, {-0.844, 0.716, -0.62}, {0.48, 1.089, -0.852}};
+    xt::xtensor<double, 2> vB = {{0.391, 0.957, 0.781}, {0.272, 0.569, 0.04}, {0.529, 0.307, 0.599}};
+    auto bound = tg::values(A = vA, K = vK, B = vB);
     rg::check(bound,
-              rg::first_derivatives(11, 7, "e1 = tg::softmax(A); f = tg::softmax_cross_entropy(tg::transpose((tg::lit<-3, 2> + tg::square((tg::tanh(e1) * e1)))), B);", f, std::tuple{A, B}, std::tie(vA, vB)));
+              rg::first_derivatives(11, 4, "f = (tg::binary_cross_entropy(tg::sigmoid((A * K)), B) + tg::lit<-1, 2>);", f, std::tuple{A, K, B}, std::tie(vA, vK, vB)));
 }
 
 TEST_CASE("random graph 12: depth 8, 9 ops") {
+    constexpr auto r = tg::row<"r">;
     constexpr auto A = tg::var<"A">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::softplus(tg::mse((tg::pow((tg::lit<1> + tg::square(tg::sigmoid(tg::log(A)))), tg::lit<-1, 2>) / tg::sigmoid(r)), B));
-    xt::xtensor<double, 2> vA = {{0.674, 1.345, 0.616}, {0.563, 1.973, 1.669}};
-    xt::xtensor<double, 2> vr = {{-1.006, 0.214, 0.826}};
-    xt::xtensor<double, 2> vB = {{-0.262, -1.096, 0.783}, {-1.416, 1.252, -1.277}};
-    auto bound = tg::values(A = vA, r = vr, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(12, 9, "f = tg::softplus(tg::mse((tg::pow((tg::lit<1> + tg::square(tg::sigmoid(tg::log(A)))), tg::lit<-1, 2>) / tg::sigmoid(r)), B));", f, std::tuple{A, r, B}, std::tie(vA, vr, vB)));
-}
-
-TEST_CASE("random graph 13: depth 8, 10 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto g = tg::row<"g">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto e1 = tg::mean(((tg::log(r) / tg::sigmoid(q)) + tg::log(g)));
-    constexpr auto f = (tg::tanh((e1 * tg::tanh(e1))) * s);
-    xt::xtensor<double, 2> vr = {{1.696, 1.768, 1.275}};
-    xt::xtensor<double, 2> vq = {{-0.313, -1.291, -0.032}};
-    xt::xtensor<double, 2> vg = {{0.578, 1.412, 1.639}};
-    xt::xtensor<double, 2> vs = {{-0.919}};
-    auto bound = tg::values(r = vr, q = vq, g = vg, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(13, 10, "e1 = tg::mean(((tg::log(r) / tg::sigmoid(q)) + tg::log(g))); f = (tg::tanh((e1 * tg::tanh(e1))) * s);", f, std::tuple{r, q, g, s}, std::tie(vr, vq, vg, vs)));
-}
-
-TEST_CASE("random graph 14: depth 5, 5 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (tg::cos((tg::pow(tg::exp(s), tg::lit<-1, 2>) - t)) - tg::lit<5, 4>);
-    xt::xtensor<double, 2> vs = {{0.385}};
-    xt::xtensor<double, 2> vt = {{-0.902}};
-    auto bound = tg::values(s = vs, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(14, 5, "f = (tg::cos((tg::pow(tg::exp(s), tg::lit<-1, 2>) - t)) - tg::lit<5, 4>);", f, std::tuple{s, t}, std::tie(vs, vt)));
-}
-
-TEST_CASE("random graph 15: depth 1, 1 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::mean(b);
-    xt::xtensor<double, 2> vb = {{0.569}, {-0.697}, {-1.07}};
-    auto bound = tg::values(b = vb);
-    rg::check(bound,
-              rg::first_derivatives(15, 1, "f = tg::mean(b);", f, std::tuple{b}, std::tie(vb)));
-}
-
-TEST_CASE("random graph 16: depth 6, 6 ops") {
     constexpr auto b = tg::col<"b">;
     constexpr auto c = tg::col<"c">;
-    constexpr auto d = tg::col<"d">;
-    constexpr auto f = tg::mean(tg::sin((((tg::cos(b) * c) - d) + tg::lit<5, 4>)));
-    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂c
-    xt::xtensor<double, 2> vb = {{0.438}, {-0.297}, {-1.046}};
-    xt::xtensor<double, 2> vc = {{1.475}, {0.156}, {0.762}};
-    xt::xtensor<double, 2> vd = {{-0.143}, {0.451}, {0.164}};
-    xt::xtensor<double, 2> vV = {{0.977}, {0.101}, {0.128}};
-    auto bound = tg::values(b = vb, c = vc, d = vd, V = vV);
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = (tg::matmul(r, tg::matmul(A, tg::log((tg::lit<2> + tg::sin(tg::softplus((b + c))))))) + tg::sum(B));
+    xt::xtensor<double, 2> vr = {{0.021, -1.257}};
+    xt::xtensor<double, 2> vA = {{0.257, 0.576}, {-0.549, 0.348}};
+    xt::xtensor<double, 2> vb = {{1.217}, {0.835}};
+    xt::xtensor<double, 2> vc = {{1.031}, {0.248}};
+    xt::xtensor<double, 2> vB = {{-1.172, 0.196, -0.953}, {0.821, -1.397, -0.986}};
+    auto bound = tg::values(r = vr, A = vA, b = vb, c = vc, B = vB);
     rg::check(bound,
-              rg::first_derivatives(16, 6, "f = tg::mean(tg::sin((((tg::cos(b) * c) - d) + tg::lit<5, 4>)));", f, std::tuple{b, c, d}, std::tie(vb, vc, vd)),
-              rg::second_derivatives(16, "g = sum(grad(f, c)[c] * V)", f, c, V, std::tuple{b, c, d, V}, std::tie(vb, vc, vd, vV)));
+              rg::first_derivatives(12, 9, "f = (tg::matmul(r, tg::matmul(A, tg::log((tg::lit<2> + tg::sin(tg::softplus((b + c))))))) + tg::sum(B));", f, std::tuple{r, A, b, c, B}, std::tie(vr, vA, vb, vc, vB)));
 }
 
-TEST_CASE("random graph 17: depth 2, 2 ops") {
+TEST_CASE("random graph 13: depth 3, 3 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto f = tg::binary_cross_entropy(tg::sigmoid(tg::square(r)), q);
+    xt::xtensor<double, 2> vr = {{0.832, 1.103, -0.874}};
+    xt::xtensor<double, 2> vq = {{0.565, 0.42, 0.719}};
+    auto bound = tg::values(r = vr, q = vq);
+    rg::check(bound,
+              rg::first_derivatives(13, 3, "f = tg::binary_cross_entropy(tg::sigmoid(tg::square(r)), q);", f, std::tuple{r, q}, std::tie(vr, vq)));
+}
+
+TEST_CASE("random graph 14: depth 8, 8 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto g = tg::row<"g">;
+    constexpr auto f = tg::sum((r * tg::sigmoid(((tg::square((tg::matmul(r, b) / q)) * s) * g))));
+    xt::xtensor<double, 2> vr = {{1.214, 1.004, 0.418}};
+    xt::xtensor<double, 2> vb = {{0.607}, {-0.603}, {-0.462}};
+    xt::xtensor<double, 2> vq = {{0.739, 1.493, 1.752}};
+    xt::xtensor<double, 2> vs = {{-1.179}};
+    xt::xtensor<double, 2> vg = {{1.44, 0.272, -0.814}};
+    auto bound = tg::values(r = vr, b = vb, q = vq, s = vs, g = vg);
+    rg::check(bound,
+              rg::first_derivatives(14, 8, "f = tg::sum((r * tg::sigmoid(((tg::square((tg::matmul(r, b) / q)) * s) * g))));", f, std::tuple{r, b, q, s, g}, std::tie(vr, vb, vq, vs, vg)));
+}
+
+TEST_CASE("random graph 15: depth 5, 5 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (tg::sum<1>(tg::tanh(tg::pow(tg::exp(r), tg::lit<-1, 2>))) + s);
+    xt::xtensor<double, 2> vr = {{0.77, -0.958, -0.91}};
+    xt::xtensor<double, 2> vs = {{0.642}};
+    auto bound = tg::values(r = vr, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(15, 5, "f = (tg::sum<1>(tg::tanh(tg::pow(tg::exp(r), tg::lit<-1, 2>))) + s);", f, std::tuple{r, s}, std::tie(vr, vs)));
+}
+
+TEST_CASE("random graph 16: depth 7, 9 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::matmul(tg::relu(tg::sqrt((tg::lit<1, 10> + tg::softplus(tg::matmul((r - q), (A + B)))))), (-b));
+    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂B
+    xt::xtensor<double, 2> vr = {{1.072, -0.041}};
+    xt::xtensor<double, 2> vq = {{-0.499, -0.433}};
+    xt::xtensor<double, 2> vA = {{0.952, 0.902}, {1.224, 0.293}};
+    xt::xtensor<double, 2> vB = {{1.491, 1.261}, {0.985, -1.193}};
+    xt::xtensor<double, 2> vb = {{0.556}, {0.828}};
+    xt::xtensor<double, 2> vV = {{0.511, 0.026}, {-0.454, 0.239}};
+    auto bound = tg::values(r = vr, q = vq, A = vA, B = vB, b = vb, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(16, 9, "f = tg::matmul(tg::relu(tg::sqrt((tg::lit<1, 10> + tg::softplus(tg::matmul((r - q), (A + B)))))), (-b));", f, std::tuple{r, q, A, B, b}, std::tie(vr, vq, vA, vB, vb)),
+              rg::second_derivatives(16, "g = sum(grad(f, B)[B] * V)", f, B, V, std::tuple{r, q, A, B, b, V}, std::tie(vr, vq, vA, vB, vb, vV)));
+}
+
+TEST_CASE("random graph 17: depth 7, 7 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = (tg::transpose(tg::pow((tg::pow((tg::lit<1> + tg::square(s)), tg::lit<3>) * t), tg::lit<1, 3>)) / t);
+    xt::xtensor<double, 2> vs = {{-0.485}};
+    xt::xtensor<double, 2> vt = {{0.855}};
+    auto bound = tg::values(s = vs, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(17, 7, "f = (tg::transpose(tg::pow((tg::pow((tg::lit<1> + tg::square(s)), tg::lit<3>) * t), tg::lit<1, 3>)) / t);", f, std::tuple{s, t}, std::tie(vs, vt)));
+}
+
+TEST_CASE("random graph 18: depth 3, 5 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = (tg::sqrt(tg::sigmoid(s)) + tg::binary_cross_entropy(tg::softmax(A), B));
+    xt::xtensor<double, 2> vs = {{0.11}};
+    xt::xtensor<double, 2> vA = {{-1.026, 0.633, 0.708}, {0.731, 0.634, 0.477}, {-0.657, -0.198, -1.239}};
+    xt::xtensor<double, 2> vB = {{0.324, 0.158, 0.547}, {0.988, 0.869, 0.738}, {0.048, 0.304, 0.065}};
+    auto bound = tg::values(s = vs, A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(18, 5, "f = (tg::sqrt(tg::sigmoid(s)) + tg::binary_cross_entropy(tg::softmax(A), B));", f, std::tuple{s, A, B}, std::tie(vs, vA, vB)));
+}
+
+TEST_CASE("random graph 19: depth 8, 10 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto K = tg::var<"K", 2, 3>;
+    constexpr auto g = tg::row<"g">;
+    constexpr auto h = tg::row<"h">;
+    constexpr auto f = tg::sum((h * (tg::tanh((tg::sqrt(tg::matmul((r / q), tg::exp(K))) - g)) - tg::sigmoid(g))));
+    xt::xtensor<double, 2> vr = {{1.745, 1.398}};
+    xt::xtensor<double, 2> vq = {{1.733, 1.074}};
+    xt::xtensor<double, 2> vK = {{0.325, 0.778, -0.836}, {0.383, 0.595, 0.893}};
+    xt::xtensor<double, 2> vg = {{-1.299, -0.919, -0.362}};
+    xt::xtensor<double, 2> vh = {{0.886, 1.462, -0.28}};
+    auto bound = tg::values(r = vr, q = vq, K = vK, g = vg, h = vh);
+    rg::check(bound,
+              rg::first_derivatives(19, 10, "f = tg::sum((h * (tg::tanh((tg::sqrt(tg::matmul((r / q), tg::exp(K))) - g)) - tg::sigmoid(g))));", f, std::tuple{r, q, K, g, h}, std::tie(vr, vq, vK, vg, vh)));
+}
+
+TEST_CASE("random graph 20: depth 2, 2 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (s * tg::tanh(s));
+    xt::xtensor<double, 2> vs = {{1.187}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(20, 2, "f = (s * tg::tanh(s));", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 21: depth 8, 13 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto K = tg::var<"K", 3, 3>;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto f = tg::mse(((((-b) - b) * c) * tg::matmul(tg::mean<0>((-tg::pow(tg::matmul(tg::transpose(A), tg::pow(B, tg::lit<3, 2>)), tg::lit<3>))), tg::sin(K))), C);
+    xt::xtensor<double, 2> vb = {{-0.18}, {1.226}, {1.486}};
+    xt::xtensor<double, 2> vc = {{0.826}, {-0.412}, {-0.217}};
+    xt::xtensor<double, 2> vA = {{-0.042, 1.377}, {-1.338, 0.364}};
+    xt::xtensor<double, 2> vB = {{1.333, 1.753, 1.493}, {0.681, 1.626, 1.767}};
+    xt::xtensor<double, 2> vK = {{-1.157, 0.608, -0.659}, {-0.436, -0.945, 1.315}, {0.31, 0.558, -0.691}};
+    xt::xtensor<double, 2> vC = {{-0.567, -0.028, 0.259}, {-1.164, -0.898, -0.393}, {-0.876, -0.032, 0.112}};
+    auto bound = tg::values(b = vb, c = vc, A = vA, B = vB, K = vK, C = vC);
+    rg::check(bound,
+              rg::first_derivatives(21, 13, "f = tg::mse(((((-b) - b) * c) * tg::matmul(tg::mean<0>((-tg::pow(tg::matmul(tg::transpose(A), tg::pow(B, tg::lit<3, 2>)), tg::lit<3>))), tg::sin(K))), C);", f, std::tuple{b, c, A, B, K, C}, std::tie(vb, vc, vA, vB, vK, vC)));
+}
+
+TEST_CASE("random graph 22: depth 6, 6 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::mean<1>(tg::transpose(tg::transpose(tg::relu((tg::transpose(b) / r)))));
+    xt::xtensor<double, 2> vb = {{0.197}, {-0.105}};
+    xt::xtensor<double, 2> vr = {{1.326, 1.346}};
+    auto bound = tg::values(b = vb, r = vr);
+    rg::check(bound,
+              rg::first_derivatives(22, 6, "f = tg::mean<1>(tg::transpose(tg::transpose(tg::relu((tg::transpose(b) / r)))));", f, std::tuple{b, r}, std::tie(vb, vr)));
+}
+
+TEST_CASE("random graph 23: depth 2, 2 ops") {
     constexpr auto r = tg::row<"r">;
     constexpr auto f = tg::matmul(r, tg::transpose(r));
     xt::xtensor<double, 2> vr = {{-1.219, -0.755}};
     auto bound = tg::values(r = vr);
     rg::check(bound,
-              rg::first_derivatives(17, 2, "f = tg::matmul(r, tg::transpose(r));", f, std::tuple{r}, std::tie(vr)));
+              rg::first_derivatives(23, 2, "f = tg::matmul(r, tg::transpose(r));", f, std::tuple{r}, std::tie(vr)));
 }
 
-TEST_CASE("random graph 18: depth 6, 6 ops") {
+TEST_CASE("random graph 24: depth 6, 6 ops") {
     constexpr auto r = tg::row<"r">;
     constexpr auto f = tg::sqrt((tg::cos((tg::matmul(r, tg::transpose(r)) + tg::lit<-1, 2>)) + tg::lit<2>));
+    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
     xt::xtensor<double, 2> vr = {{0.984, -0.816, -1.498}};
-    auto bound = tg::values(r = vr);
+    xt::xtensor<double, 2> vV = {{-0.877, -0.134, 0.228}};
+    auto bound = tg::values(r = vr, V = vV);
     rg::check(bound,
-              rg::first_derivatives(18, 6, "f = tg::sqrt((tg::cos((tg::matmul(r, tg::transpose(r)) + tg::lit<-1, 2>)) + tg::lit<2>));", f, std::tuple{r}, std::tie(vr)));
+              rg::first_derivatives(24, 6, "f = tg::sqrt((tg::cos((tg::matmul(r, tg::transpose(r)) + tg::lit<-1, 2>)) + tg::lit<2>));", f, std::tuple{r}, std::tie(vr)),
+              rg::second_derivatives(24, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, V}, std::tie(vr, vV)));
 }
 
-TEST_CASE("random graph 19: depth 8, 10 ops") {
+TEST_CASE("random graph 25: depth 5, 5 ops") {
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto e1 = (tg::tanh(tg::transpose(s)) - s);
-    constexpr auto f = (tg::pow(((e1 - tg::square(e1)) + tg::lit<1, 3>), tg::lit<3>) + tg::log((t + t)));
-    xt::xtensor<double, 2> vs = {{-0.834}};
-    xt::xtensor<double, 2> vt = {{1.612}};
-    auto bound = tg::values(s = vs, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(19, 10, "e1 = (tg::tanh(tg::transpose(s)) - s); f = (tg::pow(((e1 - tg::square(e1)) + tg::lit<1, 3>), tg::lit<3>) + tg::log((t + t)));", f, std::tuple{s, t}, std::tie(vs, vt)));
-}
-
-TEST_CASE("random graph 20: depth 6, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto e1 = tg::log(A);
-    constexpr auto f = tg::sum((B * ((tg::exp(e1) - e1) * B)));
-    xt::xtensor<double, 2> vA = {{1.402, 1.563}, {0.999, 0.505}, {1.606, 0.532}, {0.569, 0.75}};
-    xt::xtensor<double, 2> vB = {{-0.677, -0.782}, {-0.602, 0.132}, {0.741, -0.989}, {-1.084, -0.332}};
-    auto bound = tg::values(A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(20, 6, "e1 = tg::log(A); f = tg::sum((B * ((tg::exp(e1) - e1) * B)));", f, std::tuple{A, B}, std::tie(vA, vB)));
-}
-
-TEST_CASE("random graph 21: depth 5, 5 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto e1 = (s - r);
-    constexpr auto f = tg::square(tg::sum<1>((tg::square(e1) + e1)));
-    xt::xtensor<double, 2> vs = {{0.682}};
-    xt::xtensor<double, 2> vr = {{1.382, 1.113}};
-    auto bound = tg::values(s = vs, r = vr);
-    rg::check(bound,
-              rg::first_derivatives(21, 5, "e1 = (s - r); f = tg::square(tg::sum<1>((tg::square(e1) + e1)));", f, std::tuple{s, r}, std::tie(vs, vr)));
-}
-
-TEST_CASE("random graph 22: depth 3, 3 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::sum((A * tg::tanh(A)));
-    xt::xtensor<double, 2> vA = {{-0.203, 1.302, -0.135, 0.301}, {-0.425, 0.985, -0.872, -0.731}};
-    auto bound = tg::values(A = vA);
-    rg::check(bound,
-              rg::first_derivatives(22, 3, "f = tg::sum((A * tg::tanh(A)));", f, std::tuple{A}, std::tie(vA)));
-}
-
-TEST_CASE("random graph 23: depth 8, 10 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = (tg::mean(tg::matmul(b, (tg::pow((tg::softplus(tg::mean<1>(r)) + tg::lit<1, 10>), tg::lit<3, 2>) / tg::sqrt(s)))) - tg::sum(A));
-    xt::xtensor<double, 2> vb = {{-0.906}, {1.023}, {-0.272}};
-    xt::xtensor<double, 2> vr = {{0.408, -1.368}};
-    xt::xtensor<double, 2> vs = {{0.87}};
-    xt::xtensor<double, 2> vA = {{-0.352, -0.624}, {0.908, -0.819}};
-    auto bound = tg::values(b = vb, r = vr, s = vs, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(23, 10, "f = (tg::mean(tg::matmul(b, (tg::pow((tg::softplus(tg::mean<1>(r)) + tg::lit<1, 10>), tg::lit<3, 2>) / tg::sqrt(s)))) - tg::sum(A));", f, std::tuple{b, r, s, A}, std::tie(vb, vr, vs, vA)));
-}
-
-TEST_CASE("random graph 24: depth 2, 2 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::sum(tg::square(A));
-    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
-    xt::xtensor<double, 2> vA = {{-0.72, -0.129, -0.06, -0.515}, {-0.998, 1.027, 1.308, 1.408}};
-    xt::xtensor<double, 2> vV = {{0.281, 0.049, 0.188, 0.902}, {0.692, 0.043, 0.6, 0.223}};
-    auto bound = tg::values(A = vA, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(24, 2, "f = tg::sum(tg::square(A));", f, std::tuple{A}, std::tie(vA)),
-              rg::second_derivatives(24, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{A, V}, std::tie(vA, vV)));
-}
-
-TEST_CASE("random graph 25: depth 6, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::sum<1>(tg::mean<0>((tg::pow(tg::pow(tg::exp(A), tg::lit<-1, 2>), tg::lit<-1>) + b)));
-    xt::xtensor<double, 2> vA = {{0.63, 0.041}, {0.97, 0.856}};
-    xt::xtensor<double, 2> vb = {{1.218}, {-1.164}};
-    auto bound = tg::values(A = vA, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(25, 6, "f = tg::sum<1>(tg::mean<0>((tg::pow(tg::pow(tg::exp(A), tg::lit<-1, 2>), tg::lit<-1>) + b)));", f, std::tuple{A, b}, std::tie(vA, vb)));
-}
-
-TEST_CASE("random graph 26: depth 6, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto f = tg::sum<0>(tg::mean<1>((tg::sigmoid(tg::matmul((A + r), B)) - q)));
-    xt::xtensor<double, 2> vA = {{0.081, 1.07}, {-0.278, -1.028}};
-    xt::xtensor<double, 2> vr = {{-0.322, 0.416}};
-    xt::xtensor<double, 2> vB = {{-0.562, -0.685, -0.384}, {1.461, -1.357, 0.8}};
-    xt::xtensor<double, 2> vq = {{0.701, -1.12, -0.785}};
-    auto bound = tg::values(A = vA, r = vr, B = vB, q = vq);
-    rg::check(bound,
-              rg::first_derivatives(26, 6, "f = tg::sum<0>(tg::mean<1>((tg::sigmoid(tg::matmul((A + r), B)) - q)));", f, std::tuple{A, r, B, q}, std::tie(vA, vr, vB, vq)));
-}
-
-TEST_CASE("random graph 27: depth 2, 2 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::cos(tg::softmax_cross_entropy(A, B));
-    xt::xtensor<double, 2> vA = {{-0.781, 0.447}, {-1.291, 0.708}, {-0.755, 0.279}};
-    xt::xtensor<double, 2> vB = {{0.125, 0.8125}, {0.0625, 0.125}, {0.8125, 0.0625}};
-    auto bound = tg::values(A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(27, 2, "f = tg::cos(tg::softmax_cross_entropy(A, B));", f, std::tuple{A, B}, std::tie(vA, vB)));
-}
-
-TEST_CASE("random graph 28: depth 7, 7 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto e1 = tg::transpose(r);
-    constexpr auto e2 = (tg::square(e1) + e1);
-    constexpr auto f = tg::sum(((tg::exp(e2) + e2) / s));
-    xt::xtensor<double, 2> vr = {{0.45, -0.162, -0.516}};
-    xt::xtensor<double, 2> vs = {{1.431}};
-    auto bound = tg::values(r = vr, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(28, 7, "e1 = tg::transpose(r); e2 = (tg::square(e1) + e1); f = tg::sum(((tg::exp(e2) + e2) / s));", f, std::tuple{r, s}, std::tie(vr, vs)));
-}
-
-TEST_CASE("random graph 29: depth 2, 2 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::transpose((s + s));
-    xt::xtensor<double, 2> vs = {{-1.234}};
+    constexpr auto e1 = (tg::tanh(s) - s);
+    constexpr auto f = ((e1 + tg::sin(e1)) + s);
+    xt::xtensor<double, 2> vs = {{1.145}};
     auto bound = tg::values(s = vs);
     rg::check(bound,
-              rg::first_derivatives(29, 2, "f = tg::transpose((s + s));", f, std::tuple{s}, std::tie(vs)));
+              rg::first_derivatives(25, 5, "e1 = (tg::tanh(s) - s); f = ((e1 + tg::sin(e1)) + s);", f, std::tuple{s}, std::tie(vs)));
 }
 
-TEST_CASE("random graph 30: depth 3, 3 ops") {
+TEST_CASE("random graph 26: depth 8, 11 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto e1 = tg::exp(q);
+    constexpr auto f = tg::sum((((s - tg::transpose(r)) / b) - tg::log(tg::sqrt(((b * (b * e1)) * e1)))));
+    xt::xtensor<double, 2> vs = {{-0.853}};
+    xt::xtensor<double, 2> vr = {{0.613, -0.874}};
+    xt::xtensor<double, 2> vb = {{1.374}, {0.589}};
+    xt::xtensor<double, 2> vq = {{-1.358, 0.1, -0.606}};
+    auto bound = tg::values(s = vs, r = vr, b = vb, q = vq);
+    rg::check(bound,
+              rg::first_derivatives(26, 11, "e1 = tg::exp(q); f = tg::sum((((s - tg::transpose(r)) / b) - tg::log(tg::sqrt(((b * (b * e1)) * e1)))));", f, std::tuple{s, r, b, q}, std::tie(vs, vr, vb, vq)));
+}
+
+TEST_CASE("random graph 27: depth 6, 7 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::mean<1>(tg::mean<0>((-(tg::square(tg::log_softmax(b)) * (r + b)))));
+    xt::xtensor<double, 2> vb = {{0.148}, {-1.492}};
+    xt::xtensor<double, 2> vr = {{-0.967, 0.552, -0.293}};
+    auto bound = tg::values(b = vb, r = vr);
+    rg::check(bound,
+              rg::first_derivatives(27, 7, "f = tg::mean<1>(tg::mean<0>((-(tg::square(tg::log_softmax(b)) * (r + b)))));", f, std::tuple{b, r}, std::tie(vb, vr)));
+}
+
+TEST_CASE("random graph 28: depth 6, 6 ops") {
     constexpr auto b = tg::col<"b">;
     constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::tanh(tg::binary_cross_entropy(tg::sigmoid(b), c));
-    xt::xtensor<double, 2> vb = {{-0.854}, {-0.702}, {0.558}};
-    xt::xtensor<double, 2> vc = {{0.952}, {0.477}, {0.688}};
+    constexpr auto e1 = tg::mean(((tg::sigmoid(b) + b) / c));
+    constexpr auto f = (e1 * tg::softplus(e1));
+    xt::xtensor<double, 2> vb = {{0.711}, {-0.243}, {0.123}};
+    xt::xtensor<double, 2> vc = {{1.387}, {1.984}, {1.664}};
     auto bound = tg::values(b = vb, c = vc);
     rg::check(bound,
-              rg::first_derivatives(30, 3, "f = tg::tanh(tg::binary_cross_entropy(tg::sigmoid(b), c));", f, std::tuple{b, c}, std::tie(vb, vc)));
+              rg::first_derivatives(28, 6, "e1 = tg::mean(((tg::sigmoid(b) + b) / c)); f = (e1 * tg::softplus(e1));", f, std::tuple{b, c}, std::tie(vb, vc)));
 }
 
-TEST_CASE("random graph 31: depth 8, 10 ops") {
+TEST_CASE("random graph 29: depth 8, 10 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = (tg::transpose(tg::sum<0>((tg::sigmoid(tg::softplus(tg::matmul((b + c), tg::pow(s, tg::lit<3>)))) + tg::transpose(r)))) / t);
+    xt::xtensor<double, 2> vb = {{-1.167}, {-1.336}, {-1.181}};
+    xt::xtensor<double, 2> vc = {{0.069}, {-1.066}, {0.964}};
+    xt::xtensor<double, 2> vs = {{-1.042}};
+    xt::xtensor<double, 2> vr = {{0.266, -1.004, -0.591}};
+    xt::xtensor<double, 2> vt = {{1.814}};
+    auto bound = tg::values(b = vb, c = vc, s = vs, r = vr, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(29, 10, "f = (tg::transpose(tg::sum<0>((tg::sigmoid(tg::softplus(tg::matmul((b + c), tg::pow(s, tg::lit<3>)))) + tg::transpose(r)))) / t);", f, std::tuple{b, c, s, r, t}, std::tie(vb, vc, vs, vr, vt)));
+}
+
+TEST_CASE("random graph 30: depth 8, 9 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::sum(tg::sigmoid(tg::sigmoid(tg::transpose((tg::pow((tg::lit<2> + tg::cos(A)), tg::lit<-1>) + (b / s))))));
+    xt::xtensor<double, 2> vA = {{0.367, 1.051, 1.21}, {0.27, 0.458, 0.986}, {0.595, 1.283, 1.227}};
+    xt::xtensor<double, 2> vb = {{0.276}, {-1.185}, {1.219}};
+    xt::xtensor<double, 2> vs = {{1.48}};
+    auto bound = tg::values(A = vA, b = vb, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(30, 9, "f = tg::sum(tg::sigmoid(tg::sigmoid(tg::transpose((tg::pow((tg::lit<2> + tg::cos(A)), tg::lit<-1>) + (b / s))))));", f, std::tuple{A, b, s}, std::tie(vA, vb, vs)));
+}
+
+TEST_CASE("random graph 31: depth 2, 2 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::binary_cross_entropy(tg::sigmoid(A), B);
+    xt::xtensor<double, 2> vA = {{-0.754, -0.001, 0.623}, {0.81, -0.067, -1.263}};
+    xt::xtensor<double, 2> vB = {{0.492, 0.185, 0.774}, {0.234, 0.32, 0.359}};
+    auto bound = tg::values(A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(31, 2, "f = tg::binary_cross_entropy(tg::sigmoid(A), B);", f, std::tuple{A, B}, std::tie(vA, vB)));
+}
+
+TEST_CASE("random graph 32: depth 8, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::sigmoid(tg::sigmoid(tg::binary_cross_entropy(tg::sigmoid((tg::sigmoid(tg::sum<1>(tg::square(A))) - tg::lit<1, 3>)), b)));
+    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂b
+    xt::xtensor<double, 2> vA = {{-0.72, -0.129, -0.06}, {-0.515, -0.998, 1.027}, {1.308, 1.408, -1.132}};
+    xt::xtensor<double, 2> vb = {{0.951}, {0.846}, {0.521}};
+    xt::xtensor<double, 2> vV = {{-0.691}, {0.904}, {0.315}};
+    auto bound = tg::values(A = vA, b = vb, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(32, 8, "f = tg::sigmoid(tg::sigmoid(tg::binary_cross_entropy(tg::sigmoid((tg::sigmoid(tg::sum<1>(tg::square(A))) - tg::lit<1, 3>)), b)));", f, std::tuple{A, b}, std::tie(vA, vb)),
+              rg::second_derivatives(32, "g = sum(grad(f, b)[b] * V)", f, b, V, std::tuple{A, b, V}, std::tie(vA, vb, vV)));
+}
+
+TEST_CASE("random graph 33: depth 4, 5 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto d = tg::col<"d">;
+    constexpr auto f = tg::matmul(tg::transpose(b), tg::pow((tg::softplus(c) / d), tg::lit<3>));
+    xt::xtensor<double, 2> vb = {{-1.435}, {0.026}};
+    xt::xtensor<double, 2> vc = {{-1.099}, {-0.524}};
+    xt::xtensor<double, 2> vd = {{0.509}, {1.075}};
+    auto bound = tg::values(b = vb, c = vc, d = vd);
+    rg::check(bound,
+              rg::first_derivatives(33, 5, "f = tg::matmul(tg::transpose(b), tg::pow((tg::softplus(c) / d), tg::lit<3>));", f, std::tuple{b, c, d}, std::tie(vb, vc, vd)));
+}
+
+TEST_CASE("random graph 34: depth 8, 8 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::binary_cross_entropy(tg::sigmoid((tg::pow((tg::lit<2> + tg::cos(tg::softplus((b - c)))), tg::lit<3, 2>) - A)), B);
+    xt::xtensor<double, 2> vb = {{-0.017}, {-1.024}, {-1.271}};
+    xt::xtensor<double, 2> vc = {{0.97}, {0.856}, {-0.918}};
+    xt::xtensor<double, 2> vA = {{1.354, -0.366, -1.026}, {0.217, -0.274, -0.281}, {0.841, 1.269, -0.563}};
+    xt::xtensor<double, 2> vB = {{0.943, 0.551, 0.227}, {0.949, 0.231, 0.446}, {0.947, 0.527, 0.857}};
+    auto bound = tg::values(b = vb, c = vc, A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(34, 8, "f = tg::binary_cross_entropy(tg::sigmoid((tg::pow((tg::lit<2> + tg::cos(tg::softplus((b - c)))), tg::lit<3, 2>) - A)), B);", f, std::tuple{b, c, A, B}, std::tie(vb, vc, vA, vB)));
+}
+
+TEST_CASE("random graph 35: depth 5, 5 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto K = tg::var<"K", 2, 3>;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::transpose(tg::sum<1>(tg::matmul(r, (tg::matmul(K, A) + B))));
+    xt::xtensor<double, 2> vr = {{-0.819, 1.338}};
+    xt::xtensor<double, 2> vK = {{0.417, -0.602, 0.978}, {1.424, 0.45, -0.162}};
+    xt::xtensor<double, 2> vA = {{-0.061, -1.141}, {0.135, -0.169}, {0.347, -1.166}};
+    xt::xtensor<double, 2> vB = {{-0.643, 0.855}, {1.145, 0.632}};
+    auto bound = tg::values(r = vr, K = vK, A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(35, 5, "f = tg::transpose(tg::sum<1>(tg::matmul(r, (tg::matmul(K, A) + B))));", f, std::tuple{r, K, A, B}, std::tie(vr, vK, vA, vB)));
+}
+
+TEST_CASE("random graph 36: depth 6, 6 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::mse((tg::sqrt((b * tg::pow(tg::exp(A), tg::lit<-1>))) * tg::lit<1, 3>), B);
+    xt::xtensor<double, 2> vb = {{0.701}, {1.718}};
+    xt::xtensor<double, 2> vA = {{-1.496, 0.181, 1.006, 0.353}, {0.982, -0.349, -0.646, 0.152}};
+    xt::xtensor<double, 2> vB = {{-0.295, 1.369, 0.226, 0.924}, {-1.235, 0.569, 0.87, 0.347}};
+    auto bound = tg::values(b = vb, A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(36, 6, "f = tg::mse((tg::sqrt((b * tg::pow(tg::exp(A), tg::lit<-1>))) * tg::lit<1, 3>), B);", f, std::tuple{b, A, B}, std::tie(vb, vA, vB)));
+}
+
+TEST_CASE("random graph 37: depth 5, 5 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::mean<1>(tg::mean<0>(((-tg::sqrt(b)) - A)));
+    xt::xtensor<double, 2> vb = {{0.539}, {1.188}, {1.971}};
+    xt::xtensor<double, 2> vA = {{-1.456, 1.207, 0.633}, {-0.741, 0.237, -1.177}, {0.086, -0.756, -0.831}};
+    auto bound = tg::values(b = vb, A = vA);
+    rg::check(bound,
+              rg::first_derivatives(37, 5, "f = tg::mean<1>(tg::mean<0>(((-tg::sqrt(b)) - A)));", f, std::tuple{b, A}, std::tie(vb, vA)));
+}
+
+TEST_CASE("random graph 38: depth 6, 6 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = tg::pow(((tg::sum((tg::lit<1, 2> + tg::square(A))) / s) / t), tg::lit<3, 2>);
+    xt::xtensor<double, 2> vA = {{1.391, 1.276}, {-1.407, -0.746}, {0.801, -0.355}, {-1.456, 1.064}};
+    xt::xtensor<double, 2> vs = {{1.018}};
+    xt::xtensor<double, 2> vt = {{1.065}};
+    auto bound = tg::values(A = vA, s = vs, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(38, 6, "f = tg::pow(((tg::sum((tg::lit<1, 2> + tg::square(A))) / s) / t), tg::lit<3, 2>);", f, std::tuple{A, s, t}, std::tie(vA, vs, vt)));
+}
+
+TEST_CASE("random graph 39: depth 4, 4 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto e1 = (tg::sin(s) + tg::lit<2>);
+    constexpr auto f = tg::sqrt((e1 + e1));
+    xt::xtensor<double, 2> vs = {{-1.407}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(39, 4, "e1 = (tg::sin(s) + tg::lit<2>); f = tg::sqrt((e1 + e1));", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 40: depth 4, 4 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::sum(tg::softplus(tg::exp((A / B))));
+    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
+    xt::xtensor<double, 2> vA = {{1.448, 0.202}, {-0.737, 1.214}, {0.565, 0.151}, {-0.507, 0.859}};
+    xt::xtensor<double, 2> vB = {{1.732, 0.922}, {1.214, 1.97}, {1.944, 1.004}, {0.645, 1.465}};
+    xt::xtensor<double, 2> vV = {{-0.474, -0.627}, {-0.614, 0.429}, {-0.412, 0.866}, {0.33, -0.916}};
+    auto bound = tg::values(A = vA, B = vB, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(40, 4, "f = tg::sum(tg::softplus(tg::exp((A / B))));", f, std::tuple{A, B}, std::tie(vA, vB)),
+              rg::second_derivatives(40, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{A, B, V}, std::tie(vA, vB, vV)));
+}
+
+TEST_CASE("random graph 41: depth 5, 6 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = (tg::binary_cross_entropy(tg::sigmoid(tg::transpose(tg::cos(A))), B) + tg::mean<0>(b));
+    xt::xtensor<double, 2> vA = {{0.44, -1.488, 0.127, -1.133}, {0.015, -0.659, -0.252, 0.113}};
+    xt::xtensor<double, 2> vB = {{0.351, 0.358}, {0.583, 0.872}, {0.624, 0.706}, {0.261, 0.046}};
+    xt::xtensor<double, 2> vb = {{-1.112}, {-1.255}};
+    auto bound = tg::values(A = vA, B = vB, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(41, 6, "f = (tg::binary_cross_entropy(tg::sigmoid(tg::transpose(tg::cos(A))), B) + tg::mean<0>(b));", f, std::tuple{A, B, b}, std::tie(vA, vB, vb)));
+}
+
+TEST_CASE("random graph 42: depth 6, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto K = tg::var<"K", 3, 4>;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::sum(tg::log(tg::exp((tg::matmul(tg::sigmoid(A), tg::exp(K)) * tg::relu(B)))));
+    xt::xtensor<double, 2> vA = {{1.146, -0.882, 0.175}, {-0.059, -0.714, -0.713}};
+    xt::xtensor<double, 2> vK = {{-0.424, -1.064, 0.375, -0.238}, {-1.113, 1.068, -0.04, -0.745}, {1.158, 0.554, 1.186, 0.432}};
+    xt::xtensor<double, 2> vB = {{-0.423, 1.259, 0.803, -0.189}, {0.473, 1.139, 1.446, -1.259}};
+    auto bound = tg::values(A = vA, K = vK, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(42, 8, "f = tg::sum(tg::log(tg::exp((tg::matmul(tg::sigmoid(A), tg::exp(K)) * tg::relu(B)))));", f, std::tuple{A, K, B}, std::tie(vA, vK, vB)));
+}
+
+TEST_CASE("random graph 43: depth 8, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto e1 = tg::transpose(tg::log(tg::sigmoid(tg::mse(tg::tanh(tg::matmul(A, B)), C))));
+    constexpr auto f = (tg::square(e1) * e1);
+    xt::xtensor<double, 2> vA = {{-1.201, 0.675}, {-1.266, -0.167}, {-0.642, 1.158}};
+    xt::xtensor<double, 2> vB = {{-1.414, -1.121, 1.08}, {-1.266, 0.118, 0.933}};
+    xt::xtensor<double, 2> vC = {{-0.726, -0.969, -0.477}, {-1.351, -0.557, -0.792}, {0.197, -0.389, 0.586}};
+    auto bound = tg::values(A = vA, B = vB, C = vC);
+    rg::check(bound,
+              rg::first_derivatives(43, 8, "e1 = tg::transpose(tg::log(tg::sigmoid(tg::mse(tg::tanh(tg::matmul(A, B)), C)))); f = (tg::square(e1) * e1);", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
+}
+
+TEST_CASE("random graph 44: depth 2, 2 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = tg::sin((s / t));
+    xt::xtensor<double, 2> vs = {{-0.136}};
+    xt::xtensor<double, 2> vt = {{1.976}};
+    auto bound = tg::values(s = vs, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(44, 2, "f = tg::sin((s / t));", f, std::tuple{s, t}, std::tie(vs, vt)));
+}
+
+TEST_CASE("random graph 45: depth 4, 5 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::sum<0>(tg::matmul(tg::square(b), ((s - tg::lit<5, 4>) + s)));
+    xt::xtensor<double, 2> vb = {{0.687}, {-1.439}, {-0.018}};
+    xt::xtensor<double, 2> vs = {{0.83}};
+    auto bound = tg::values(b = vb, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(45, 5, "f = tg::sum<0>(tg::matmul(tg::square(b), ((s - tg::lit<5, 4>) + s)));", f, std::tuple{b, s}, std::tie(vb, vs)));
+}
+
+TEST_CASE("random graph 46: depth 7, 8 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto f = tg::matmul(tg::matmul(tg::transpose(tg::sqrt((tg::square(tg::relu(b)) + tg::lit<1, 2>))), A), tg::cos(c));
+    xt::xtensor<double, 2> vb = {{1.119}, {-0.94}, {1.176}};
+    xt::xtensor<double, 2> vA = {{-0.15, -0.604}, {0.603, 1.459}, {-1.425, -1.198}};
+    xt::xtensor<double, 2> vc = {{-0.083}, {0.553}};
+    auto bound = tg::values(b = vb, A = vA, c = vc);
+    rg::check(bound,
+              rg::first_derivatives(46, 8, "f = tg::matmul(tg::matmul(tg::transpose(tg::sqrt((tg::square(tg::relu(b)) + tg::lit<1, 2>))), A), tg::cos(c));", f, std::tuple{b, A, c}, std::tie(vb, vA, vc)));
+}
+
+TEST_CASE("random graph 47: depth 8, 8 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto K = tg::var<"K", 2, 3>;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto e1 = (tg::matmul(r, tg::cos(K)) - s);
+    constexpr auto f = tg::sigmoid(tg::sin(tg::sum<1>((tg::sigmoid(e1) * e1))));
+    xt::xtensor<double, 2> vr = {{0.263, 1.399}};
+    xt::xtensor<double, 2> vK = {{1.273, 1.481, -1.161}, {-1.405, -0.085, -0.917}};
+    xt::xtensor<double, 2> vs = {{-0.86}};
+    auto bound = tg::values(r = vr, K = vK, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(47, 8, "e1 = (tg::matmul(r, tg::cos(K)) - s); f = tg::sigmoid(tg::sin(tg::sum<1>((tg::sigmoid(e1) * e1))));", f, std::tuple{r, K, s}, std::tie(vr, vK, vs)));
+}
+
+TEST_CASE("random graph 48: depth 7, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::sqrt(tg::exp((tg::relu(tg::softmax_cross_entropy((tg::softplus(A) * A), tg::softmax(A))) - s)));
+    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
+    xt::xtensor<double, 2> vA = {{0.924, 0.139, 0.13}, {-1.051, -0.139, -0.864}, {0.14, 0.473, 0.729}};
+    xt::xtensor<double, 2> vs = {{1.164}};
+    xt::xtensor<double, 2> vV = {{0.93}};
+    auto bound = tg::values(A = vA, s = vs, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(48, 8, "f = tg::sqrt(tg::exp((tg::relu(tg::softmax_cross_entropy((tg::softplus(A) * A), tg::softmax(A))) - s)));", f, std::tuple{A, s}, std::tie(vA, vs)),
+              rg::second_derivatives(48, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{A, s, V}, std::tie(vA, vs, vV)));
+}
+
+TEST_CASE("random graph 49: depth 6, 11 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto b = tg::col<"b">;
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
     constexpr auto C = tg::var<"C">;
     constexpr auto D = tg::var<"D">;
-    constexpr auto e1 = (tg::tanh(tg::matmul(tg::matmul(A, B), tg::matmul(C, C))) - tg::softmax(D));
-    constexpr auto f = tg::sum(tg::sigmoid((tg::exp(e1) * e1)));
-    xt::xtensor<double, 2> vA = {{1.422, 1.423}, {0.471, -0.295}, {1.369, 0.226}};
-    xt::xtensor<double, 2> vB = {{0.281, -0.313}, {-0.441, -0.556}};
-    xt::xtensor<double, 2> vC = {{0.106, -0.814}, {0.119, 0.484}};
-    xt::xtensor<double, 2> vD = {{0.079, 1.1}, {0.207, -0.317}, {0.235, -0.955}};
-    auto bound = tg::values(A = vA, B = vB, C = vC, D = vD);
+    constexpr auto f = tg::mse(tg::relu(((tg::sigmoid((r - q)) + (tg::sigmoid(b) * b)) * A)), ((B * C) + (C * D)));
+    xt::xtensor<double, 2> vr = {{-0.756, -1.01}};
+    xt::xtensor<double, 2> vq = {{-0.876, 0.384}};
+    xt::xtensor<double, 2> vb = {{-0.522}, {-1.422}};
+    xt::xtensor<double, 2> vA = {{0.314, 0.66}, {1.195, 0.599}};
+    xt::xtensor<double, 2> vB = {{0.51, -0.004}, {-1.158, 1.395}};
+    xt::xtensor<double, 2> vC = {{-0.229, 0.014}, {1.492, 0.331}};
+    xt::xtensor<double, 2> vD = {{0.711, -1.052}, {1.376, 1.123}};
+    auto bound = tg::values(r = vr, q = vq, b = vb, A = vA, B = vB, C = vC, D = vD);
     rg::check(bound,
-              rg::first_derivatives(31, 10, "e1 = (tg::tanh(tg::matmul(tg::matmul(A, B), tg::matmul(C, C))) - tg::softmax(D)); f = tg::sum(tg::sigmoid((tg::exp(e1) * e1)));", f, std::tuple{A, B, C, D}, std::tie(vA, vB, vC, vD)));
-}
-
-TEST_CASE("random graph 32: depth 8, 8 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = tg::exp(tg::sqrt(tg::exp(tg::log(tg::pow((tg::pow((s + t), tg::lit<1, 3>) + s), tg::lit<1, 3>)))));
-    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
-    xt::xtensor<double, 2> vs = {{0.583}};
-    xt::xtensor<double, 2> vt = {{1.899}};
-    xt::xtensor<double, 2> vV = {{0.943}};
-    auto bound = tg::values(s = vs, t = vt, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(32, 8, "f = tg::exp(tg::sqrt(tg::exp(tg::log(tg::pow((tg::pow((s + t), tg::lit<1, 3>) + s), tg::lit<1, 3>)))));", f, std::tuple{s, t}, std::tie(vs, vt)),
-              rg::second_derivatives(32, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{s, t, V}, std::tie(vs, vt, vV)));
-}
-
-TEST_CASE("random graph 33: depth 4, 4 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto e1 = (s + tg::lit<-1, 2>);
-    constexpr auto f = tg::exp(((e1 / t) * e1));
-    xt::xtensor<double, 2> vs = {{-0.089}};
-    xt::xtensor<double, 2> vt = {{0.841}};
-    auto bound = tg::values(s = vs, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(33, 4, "e1 = (s + tg::lit<-1, 2>); f = tg::exp(((e1 / t) * e1));", f, std::tuple{s, t}, std::tie(vs, vt)));
-}
-
-TEST_CASE("random graph 34: depth 8, 8 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto e1 = tg::log(tg::softmax(tg::matmul(A, b)));
-    constexpr auto f = tg::sum((c * ((e1 * tg::tanh(e1)) + c)));
-    xt::xtensor<double, 2> vA = {{0.614, 0.084}, {0.536, 0.872}, {1.04, -0.847}};
-    xt::xtensor<double, 2> vb = {{-1.25}, {-1.143}};
-    xt::xtensor<double, 2> vc = {{-1.105}, {0.176}, {-1.102}};
-    auto bound = tg::values(A = vA, b = vb, c = vc);
-    rg::check(bound,
-              rg::first_derivatives(34, 8, "e1 = tg::log(tg::softmax(tg::matmul(A, b))); f = tg::sum((c * ((e1 * tg::tanh(e1)) + c)));", f, std::tuple{A, b, c}, std::tie(vA, vb, vc)));
-}
-
-TEST_CASE("random graph 35: depth 8, 11 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto e1 = tg::matmul((-tg::relu(tg::square(tg::softplus(tg::sigmoid(r))))), tg::log((tg::lit<1, 2> + tg::square(b))));
-    constexpr auto f = (e1 - (-e1));
-    xt::xtensor<double, 2> vr = {{0.679, 0.101, -0.765}};
-    xt::xtensor<double, 2> vb = {{-0.486}, {0.442}, {-0.268}};
-    auto bound = tg::values(r = vr, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(35, 11, "e1 = tg::matmul((-tg::relu(tg::square(tg::softplus(tg::sigmoid(r))))), tg::log((tg::lit<1, 2> + tg::square(b)))); f = (e1 - (-e1));", f, std::tuple{r, b}, std::tie(vr, vb)));
-}
-
-TEST_CASE("random graph 36: depth 1, 1 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto f = tg::mean<1>(r);
-    xt::xtensor<double, 2> vr = {{1.176, -1.01}};
-    auto bound = tg::values(r = vr);
-    rg::check(bound,
-              rg::first_derivatives(36, 1, "f = tg::mean<1>(r);", f, std::tuple{r}, std::tie(vr)));
-}
-
-TEST_CASE("random graph 37: depth 7, 7 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = (tg::sin(tg::pow(tg::sqrt(tg::exp(tg::sum(tg::log(b)))), tg::lit<-1, 2>)) - tg::lit<-1, 2>);
-    xt::xtensor<double, 2> vb = {{1.208}, {1.526}, {1.615}};
-    auto bound = tg::values(b = vb);
-    rg::check(bound,
-              rg::first_derivatives(37, 7, "f = (tg::sin(tg::pow(tg::sqrt(tg::exp(tg::sum(tg::log(b)))), tg::lit<-1, 2>)) - tg::lit<-1, 2>);", f, std::tuple{b}, std::tie(vb)));
-}
-
-TEST_CASE("random graph 38: depth 5, 5 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto K = tg::var<"K", 3, 2>;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (tg::binary_cross_entropy(tg::sigmoid(tg::tanh(tg::matmul(A, K))), B) - s);
-    xt::xtensor<double, 2> vA = {{-1.072, 1.273, 1.481}, {-1.161, -1.405, -0.085}, {-0.917, -0.594, 1.101}};
-    xt::xtensor<double, 2> vK = {{-0.86, -0.428}, {-0.002, 0.435}, {-0.197, 1.126}};
-    xt::xtensor<double, 2> vB = {{0.256, 0.505}, {0.276, 0.64}, {0.826, 0.594}};
-    xt::xtensor<double, 2> vs = {{-1.232}};
-    auto bound = tg::values(A = vA, K = vK, B = vB, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(38, 5, "f = (tg::binary_cross_entropy(tg::sigmoid(tg::tanh(tg::matmul(A, K))), B) - s);", f, std::tuple{A, K, B, s}, std::tie(vA, vK, vB, vs)));
-}
-
-TEST_CASE("random graph 39: depth 8, 9 ops") {
-    constexpr auto K = tg::var<"K", 3, 2>;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::binary_cross_entropy(tg::sigmoid(tg::softmax((tg::tanh(tg::sin((tg::transpose(K) * tg::tanh(r)))) + tg::lit<5, 4>))), A);
-    xt::xtensor<double, 2> vK = {{1.174, 0.061}, {0.471, 0.757}, {-0.665, -0.241}};
-    xt::xtensor<double, 2> vr = {{-0.256, -0.921, 1.462}};
-    xt::xtensor<double, 2> vA = {{0.212, 0.931, 0.891}, {0.251, 0.426, 0.268}};
-    auto bound = tg::values(K = vK, r = vr, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(39, 9, "f = tg::binary_cross_entropy(tg::sigmoid(tg::softmax((tg::tanh(tg::sin((tg::transpose(K) * tg::tanh(r)))) + tg::lit<5, 4>))), A);", f, std::tuple{K, r, A}, std::tie(vK, vr, vA)));
-}
-
-TEST_CASE("random graph 40: depth 3, 7 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (tg::binary_cross_entropy(tg::sigmoid(A), tg::sigmoid(B)) / tg::matmul(tg::exp(s), tg::sigmoid(t)));
-    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂B
-    xt::xtensor<double, 2> vA = {{-1.205, -0.34}, {-0.673, -1.398}};
-    xt::xtensor<double, 2> vB = {{-0.835, -1.45}, {-0.642, -0.279}};
-    xt::xtensor<double, 2> vs = {{0.992}};
-    xt::xtensor<double, 2> vt = {{0.06}};
-    xt::xtensor<double, 2> vV = {{-0.091, -0.26}, {0.495, 0.516}};
-    auto bound = tg::values(A = vA, B = vB, s = vs, t = vt, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(40, 7, "f = (tg::binary_cross_entropy(tg::sigmoid(A), tg::sigmoid(B)) / tg::matmul(tg::exp(s), tg::sigmoid(t)));", f, std::tuple{A, B, s, t}, std::tie(vA, vB, vs, vt)),
-              rg::second_derivatives(40, "g = sum(grad(f, B)[B] * V)", f, B, V, std::tuple{A, B, s, t, V}, std::tie(vA, vB, vs, vt, vV)));
-}
-
-TEST_CASE("random graph 41: depth 5, 5 ops") {
-    constexpr auto K = tg::var<"K", 2, 3>;
-    constexpr auto e1 = tg::tanh(tg::exp(K));
-    constexpr auto f = tg::mean(tg::matmul(e1, tg::transpose(e1)));
-    xt::xtensor<double, 2> vK = {{-1.424, 0.358, -0.328}, {-1.347, -0.539, 1.222}};
-    auto bound = tg::values(K = vK);
-    rg::check(bound,
-              rg::first_derivatives(41, 5, "e1 = tg::tanh(tg::exp(K)); f = tg::mean(tg::matmul(e1, tg::transpose(e1)));", f, std::tuple{K}, std::tie(vK)));
-}
-
-TEST_CASE("random graph 42: depth 2, 2 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::sum(tg::relu(b));
-    xt::xtensor<double, 2> vb = {{0.682}, {-1.479}, {0.021}};
-    auto bound = tg::values(b = vb);
-    rg::check(bound,
-              rg::first_derivatives(42, 2, "f = tg::sum(tg::relu(b));", f, std::tuple{b}, std::tie(vb)));
-}
-
-TEST_CASE("random graph 43: depth 7, 8 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::log(tg::sigmoid(tg::transpose((tg::sin(tg::sum((b * b))) * tg::transpose(s)))));
-    xt::xtensor<double, 2> vb = {{-1.412}, {-1.015}, {0.965}};
-    xt::xtensor<double, 2> vs = {{-1.397}};
-    auto bound = tg::values(b = vb, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(43, 8, "f = tg::log(tg::sigmoid(tg::transpose((tg::sin(tg::sum((b * b))) * tg::transpose(s)))));", f, std::tuple{b, s}, std::tie(vb, vs)));
-}
-
-TEST_CASE("random graph 44: depth 6, 10 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::sum<1>((tg::lit<1, 2> * tg::matmul((tg::matmul(r, tg::transpose(r)) + tg::transpose(b)), tg::matmul(tg::transpose(tg::pow(A, tg::lit<-1>)), B))));
-    xt::xtensor<double, 2> vr = {{0.787, -1.359, 1.282}};
-    xt::xtensor<double, 2> vb = {{-0.411}, {-0.363}};
-    xt::xtensor<double, 2> vA = {{1.994, 1.065}, {1.778, 1.13}, {1.408, 0.571}};
-    xt::xtensor<double, 2> vB = {{-0.457, -1.229, -0.526}, {-0.209, 0.051, -1.436}, {-0.674, -0.663, 0.725}};
-    auto bound = tg::values(r = vr, b = vb, A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(44, 10, "f = tg::sum<1>((tg::lit<1, 2> * tg::matmul((tg::matmul(r, tg::transpose(r)) + tg::transpose(b)), tg::matmul(tg::transpose(tg::pow(A, tg::lit<-1>)), B))));", f, std::tuple{r, b, A, B}, std::tie(vr, vb, vA, vB)));
-}
-
-TEST_CASE("random graph 45: depth 8, 11 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::mean<1>(tg::matmul(((tg::lit<2> + (r * r)) + (-q)), tg::softmax(tg::exp(A))));
-    constexpr auto f = tg::sigmoid(tg::sin((e1 + e1)));
-    xt::xtensor<double, 2> vr = {{1.0, 0.825}};
-    xt::xtensor<double, 2> vq = {{0.593, 0.026}};
-    xt::xtensor<double, 2> vA = {{-0.811, 1.086, 1.175}, {-0.667, -1.216, -0.119}};
-    auto bound = tg::values(r = vr, q = vq, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(45, 11, "e1 = tg::mean<1>(tg::matmul(((tg::lit<2> + (r * r)) + (-q)), tg::softmax(tg::exp(A)))); f = tg::sigmoid(tg::sin((e1 + e1)));", f, std::tuple{r, q, A}, std::tie(vr, vq, vA)));
-}
-
-TEST_CASE("random graph 46: depth 8, 9 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::sum((b * ((tg::sqrt((tg::cos(tg::softmax(b)) + tg::lit<2>)) * tg::matmul(b, s)) / c)));
-    xt::xtensor<double, 2> vb = {{0.53}, {-0.085}, {0.417}};
-    xt::xtensor<double, 2> vs = {{-0.466}};
-    xt::xtensor<double, 2> vc = {{1.403}, {1.778}, {0.594}};
-    auto bound = tg::values(b = vb, s = vs, c = vc);
-    rg::check(bound,
-              rg::first_derivatives(46, 9, "f = tg::sum((b * ((tg::sqrt((tg::cos(tg::softmax(b)) + tg::lit<2>)) * tg::matmul(b, s)) / c)));", f, std::tuple{b, s, c}, std::tie(vb, vs, vc)));
-}
-
-TEST_CASE("random graph 47: depth 3, 3 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::square(tg::log(tg::exp(s)));
-    xt::xtensor<double, 2> vs = {{-0.68}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(47, 3, "f = tg::square(tg::log(tg::exp(s)));", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 48: depth 7, 8 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto g = tg::row<"g">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto K = tg::var<"K", 2, 3>;
-    constexpr auto e1 = tg::matmul(((r / q) * g), tg::softplus(A));
-    constexpr auto f = tg::mean(tg::matmul((tg::exp(e1) * e1), K));
-    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂g
-    xt::xtensor<double, 2> vr = {{1.027, -0.795, 0.879, 0.191}};
-    xt::xtensor<double, 2> vq = {{0.575, 1.264, 1.879, 1.222}};
-    xt::xtensor<double, 2> vg = {{-1.283, -0.132, -0.352, 0.961}};
-    xt::xtensor<double, 2> vA = {{0.089, -0.768}, {0.286, 0.76}, {-0.223, 0.573}, {-0.493, 0.026}};
-    xt::xtensor<double, 2> vK = {{0.085, -0.921, -0.144}, {1.318, -0.563, 1.185}};
-    xt::xtensor<double, 2> vV = {{-0.093, -0.08, 0.148, -0.425}};
-    auto bound = tg::values(r = vr, q = vq, g = vg, A = vA, K = vK, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(48, 8, "e1 = tg::matmul(((r / q) * g), tg::softplus(A)); f = tg::mean(tg::matmul((tg::exp(e1) * e1), K));", f, std::tuple{r, q, g, A, K}, std::tie(vr, vq, vg, vA, vK)),
-              rg::second_derivatives(48, "g = sum(grad(f, g)[g] * V)", f, g, V, std::tuple{r, q, g, A, K, V}, std::tie(vr, vq, vg, vA, vK, vV)));
-}
-
-TEST_CASE("random graph 49: depth 8, 9 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto K = tg::var<"K", 4, 2>;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto g = tg::row<"g">;
-    constexpr auto e1 = (tg::matmul(tg::pow(r, tg::lit<3>), (K / s)) / q);
-    constexpr auto f = tg::mean<1>((tg::sigmoid((e1 + tg::square(e1))) / g));
-    xt::xtensor<double, 2> vr = {{-0.025, -0.346, 0.482, 1.463}};
-    xt::xtensor<double, 2> vK = {{-0.39, 1.264}, {-0.394, 0.643}, {1.449, 0.485}, {-1.08, 0.751}};
-    xt::xtensor<double, 2> vs = {{0.997}};
-    xt::xtensor<double, 2> vq = {{1.552, 1.806}};
-    xt::xtensor<double, 2> vg = {{0.591, 0.624}};
-    auto bound = tg::values(r = vr, K = vK, s = vs, q = vq, g = vg);
-    rg::check(bound,
-              rg::first_derivatives(49, 9, "e1 = (tg::matmul(tg::pow(r, tg::lit<3>), (K / s)) / q); f = tg::mean<1>((tg::sigmoid((e1 + tg::square(e1))) / g));", f, std::tuple{r, K, s, q, g}, std::tie(vr, vK, vs, vq, vg)));
+              rg::first_derivatives(49, 11, "f = tg::mse(tg::relu(((tg::sigmoid((r - q)) + (tg::sigmoid(b) * b)) * A)), ((B * C) + (C * D)));", f, std::tuple{r, q, b, A, B, C, D}, std::tie(vr, vq, vb, vA, vB, vC, vD)));
 }

@@ -9,678 +9,658 @@
 namespace tg = typegrad;
 namespace rg = typegrad::random_graphs;
 
-TEST_CASE("random graph 250: depth 8, 11 ops") {
+TEST_CASE("random graph 250: depth 8, 9 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = (-tg::softplus(tg::mse((tg::softplus(tg::transpose(tg::matmul((b * c), tg::transpose(c)))) + r), A)));
+    xt::xtensor<double, 2> vb = {{-0.299}, {0.775}};
+    xt::xtensor<double, 2> vc = {{-0.681}, {1.149}};
+    xt::xtensor<double, 2> vr = {{-0.194, 0.121}};
+    xt::xtensor<double, 2> vA = {{0.373, -1.412}, {-0.616, 0.976}};
+    auto bound = tg::values(b = vb, c = vc, r = vr, A = vA);
+    rg::check(bound,
+              rg::first_derivatives(250, 9, "f = (-tg::softplus(tg::mse((tg::softplus(tg::transpose(tg::matmul((b * c), tg::transpose(c)))) + r), A)));", f, std::tuple{b, c, r, A}, std::tie(vb, vc, vr, vA)));
+}
+
+TEST_CASE("random graph 251: depth 5, 6 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto K = tg::var<"K", 3, 3>;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto e1 = tg::matmul(tg::pow(r, tg::lit<3>), (K * A));
+    constexpr auto f = tg::mse((tg::softplus(e1) + e1), q);
+    xt::xtensor<double, 2> vr = {{1.021, -1.247, 0.504}};
+    xt::xtensor<double, 2> vK = {{0.138, -0.225, -0.19}, {-1.129, -1.371, 0.013}, {0.388, -0.628, 0.372}};
+    xt::xtensor<double, 2> vA = {{0.649, -0.437, 0.811}, {-1.302, 0.277, -0.78}, {-1.23, 1.357, -0.827}};
+    xt::xtensor<double, 2> vq = {{-0.043, 1.241, -1.424}};
+    auto bound = tg::values(r = vr, K = vK, A = vA, q = vq);
+    rg::check(bound,
+              rg::first_derivatives(251, 6, "e1 = tg::matmul(tg::pow(r, tg::lit<3>), (K * A)); f = tg::mse((tg::softplus(e1) + e1), q);", f, std::tuple{r, K, A, q}, std::tie(vr, vK, vA, vq)));
+}
+
+TEST_CASE("random graph 252: depth 6, 6 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::sum((tg::lit<2> - tg::sigmoid(tg::square((tg::sigmoid(b) - b)))));
+    xt::xtensor<double, 2> vb = {{1.41}, {0.452}, {0.526}};
+    auto bound = tg::values(b = vb);
+    rg::check(bound,
+              rg::first_derivatives(252, 6, "f = tg::sum((tg::lit<2> - tg::sigmoid(tg::square((tg::sigmoid(b) - b)))));", f, std::tuple{b}, std::tie(vb)));
+}
+
+TEST_CASE("random graph 253: depth 5, 8 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = (tg::matmul(((tg::sigmoid(s) + t) + (r / q)), b) / (tg::lit<2> + tg::sin(s)));
+    xt::xtensor<double, 2> vs = {{-0.787}};
+    xt::xtensor<double, 2> vt = {{-1.419}};
+    xt::xtensor<double, 2> vr = {{-0.611, -1.021, 0.394, -0.586}};
+    xt::xtensor<double, 2> vq = {{1.581, 1.295, 0.949, 1.467}};
+    xt::xtensor<double, 2> vb = {{0.178}, {-0.323}, {1.191}, {-0.139}};
+    auto bound = tg::values(s = vs, t = vt, r = vr, q = vq, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(253, 8, "f = (tg::matmul(((tg::sigmoid(s) + t) + (r / q)), b) / (tg::lit<2> + tg::sin(s)));", f, std::tuple{s, t, r, q, b}, std::tie(vs, vt, vr, vq, vb)));
+}
+
+TEST_CASE("random graph 254: depth 2, 2 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::sum(tg::matmul(A, B));
+    xt::xtensor<double, 2> vA = {{-0.123, 0.053, -0.116}, {-0.599, 0.809, -1.46}, {-0.648, 0.651, 1.439}};
+    xt::xtensor<double, 2> vB = {{-0.049, 1.499}, {0.465, -0.526}, {0.339, 1.494}};
+    auto bound = tg::values(A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(254, 2, "f = tg::sum(tg::matmul(A, B));", f, std::tuple{A, B}, std::tie(vA, vB)));
+}
+
+TEST_CASE("random graph 255: depth 4, 4 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = (tg::sum<0>(tg::softplus(tg::transpose(r))) + tg::lit<2>);
+    xt::xtensor<double, 2> vr = {{-0.082, 0.789, -1.339}};
+    auto bound = tg::values(r = vr);
+    rg::check(bound,
+              rg::first_derivatives(255, 4, "f = (tg::sum<0>(tg::softplus(tg::transpose(r))) + tg::lit<2>);", f, std::tuple{r}, std::tie(vr)));
+}
+
+TEST_CASE("random graph 256: depth 8, 13 ops") {
+    constexpr auto s = tg::scalar<"s">;
     constexpr auto r = tg::row<"r">;
     constexpr auto q = tg::row<"q">;
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto e1 = tg::pow(q, tg::lit<-1>);
-    constexpr auto f = ((tg::matmul(tg::log(r), tg::transpose(((tg::exp(e1) + e1) * tg::sum(tg::matmul(A, B))))) / s) * tg::lit<5, 4>);
-    xt::xtensor<double, 2> vr = {{1.4, 1.466, 1.159, 1.744}};
-    xt::xtensor<double, 2> vq = {{1.622, 1.196, 1.158, 1.637}};
-    xt::xtensor<double, 2> vA = {{1.313, -0.621, 1.211}, {0.974, 0.798, 0.236}, {-0.687, -1.093, 0.361}, {-1.319, 0.55, -0.187}};
-    xt::xtensor<double, 2> vB = {{-1.375, 1.077}, {-0.287, -0.774}, {0.922, 0.272}};
-    xt::xtensor<double, 2> vs = {{1.515}};
-    auto bound = tg::values(r = vr, q = vq, A = vA, B = vB, s = vs);
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::mse(tg::log_softmax(((tg::matmul(tg::square(s), r) / q) / tg::pow(tg::matmul(A, tg::sqrt(tg::matmul(tg::softmax(B), tg::exp(b)))), tg::lit<-1>))), tg::exp(B));
+    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂b
+    xt::xtensor<double, 2> vs = {{-1.282}};
+    xt::xtensor<double, 2> vr = {{0.918, -0.291}};
+    xt::xtensor<double, 2> vq = {{0.763, 1.542}};
+    xt::xtensor<double, 2> vA = {{1.865, 0.654, 1.929}, {1.181, 0.608, 1.545}, {1.305, 1.056, 1.584}};
+    xt::xtensor<double, 2> vB = {{1.149, -0.478}, {-1.322, 1.371}, {0.609, -1.125}};
+    xt::xtensor<double, 2> vb = {{0.471}, {-1.45}};
+    xt::xtensor<double, 2> vV = {{-0.763}, {-0.998}};
+    auto bound = tg::values(s = vs, r = vr, q = vq, A = vA, B = vB, b = vb, V = vV);
     rg::check(bound,
-              rg::first_derivatives(250, 11, "e1 = tg::pow(q, tg::lit<-1>); f = ((tg::matmul(tg::log(r), tg::transpose(((tg::exp(e1) + e1) * tg::sum(tg::matmul(A, B))))) / s) * tg::lit<5, 4>);", f, std::tuple{r, q, A, B, s}, std::tie(vr, vq, vA, vB, vs)));
+              rg::first_derivatives(256, 13, "f = tg::mse(tg::log_softmax(((tg::matmul(tg::square(s), r) / q) / tg::pow(tg::matmul(A, tg::sqrt(tg::matmul(tg::softmax(B), tg::exp(b)))), tg::lit<-1>))), tg::exp(B));", f, std::tuple{s, r, q, A, B, b}, std::tie(vs, vr, vq, vA, vB, vb)),
+              rg::second_derivatives(256, "g = sum(grad(f, b)[b] * V)", f, b, V, std::tuple{s, r, q, A, B, b, V}, std::tie(vs, vr, vq, vA, vB, vb, vV)));
 }
 
-TEST_CASE("random graph 251: depth 1, 1 ops") {
+TEST_CASE("random graph 257: depth 7, 8 ops") {
     constexpr auto r = tg::row<"r">;
-    constexpr auto f = tg::mean(r);
-    xt::xtensor<double, 2> vr = {{0.492, -0.669, -1.294}};
-    auto bound = tg::values(r = vr);
-    rg::check(bound,
-              rg::first_derivatives(251, 1, "f = tg::mean(r);", f, std::tuple{r}, std::tie(vr)));
-}
-
-TEST_CASE("random graph 252: depth 4, 4 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto e1 = (tg::sin(s) + s);
-    constexpr auto f = (e1 * tg::softplus(e1));
-    xt::xtensor<double, 2> vs = {{-0.736}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(252, 4, "e1 = (tg::sin(s) + s); f = (e1 * tg::softplus(e1));", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 253: depth 8, 8 ops") {
     constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto e1 = tg::sigmoid(((tg::pow(tg::exp(A), tg::lit<-1>) / B) - tg::lit<1, 3>));
-    constexpr auto f = tg::mean((e1 + tg::exp(e1)));
-    xt::xtensor<double, 2> vA = {{1.473, 0.484}, {0.733, 0.179}, {1.317, -0.286}, {0.873, -0.654}};
-    xt::xtensor<double, 2> vB = {{1.482, 0.868}, {1.021, 1.104}, {1.77, 0.686}, {1.605, 0.728}};
-    auto bound = tg::values(A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(253, 8, "e1 = tg::sigmoid(((tg::pow(tg::exp(A), tg::lit<-1>) / B) - tg::lit<1, 3>)); f = tg::mean((e1 + tg::exp(e1)));", f, std::tuple{A, B}, std::tie(vA, vB)));
-}
-
-TEST_CASE("random graph 254: depth 8, 10 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
     constexpr auto b = tg::col<"b">;
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto d = tg::col<"d">;
-    constexpr auto f = tg::matmul(tg::mean<0>(A), tg::square((tg::matmul(B, tg::exp((((b * s) / c) - tg::lit<2>))) / tg::exp(d))));
-    xt::xtensor<double, 2> vA = {{-1.478, 0.47, -0.232, 0.67}, {-0.458, 0.597, 1.059, -0.245}};
-    xt::xtensor<double, 2> vB = {{0.035, -0.662, 0.04}, {0.277, -0.596, -0.815}, {-1.281, 0.51, -0.188}, {1.098, -1.252, 1.495}};
-    xt::xtensor<double, 2> vb = {{1.158}, {0.268}, {-0.624}};
-    xt::xtensor<double, 2> vs = {{1.051}};
-    xt::xtensor<double, 2> vc = {{1.876}, {1.518}, {1.316}};
-    xt::xtensor<double, 2> vd = {{0.231}, {-0.707}, {-0.73}, {-0.066}};
-    auto bound = tg::values(A = vA, B = vB, b = vb, s = vs, c = vc, d = vd);
+    constexpr auto f = (tg::matmul(tg::softplus(r), tg::matmul(tg::exp(tg::sin(tg::sqrt(tg::exp(A)))), b)) / s);
+    xt::xtensor<double, 2> vr = {{0.33, 1.374, 1.299}};
+    xt::xtensor<double, 2> vA = {{-0.754, -0.042, 1.09}, {-0.56, 1.124, 0.68}, {-1.307, 0.504, 1.445}};
+    xt::xtensor<double, 2> vb = {{-1.145}, {1.387}, {0.454}};
+    xt::xtensor<double, 2> vs = {{0.529}};
+    auto bound = tg::values(r = vr, A = vA, b = vb, s = vs);
     rg::check(bound,
-              rg::first_derivatives(254, 10, "f = tg::matmul(tg::mean<0>(A), tg::square((tg::matmul(B, tg::exp((((b * s) / c) - tg::lit<2>))) / tg::exp(d))));", f, std::tuple{A, B, b, s, c, d}, std::tie(vA, vB, vb, vs, vc, vd)));
-}
-
-TEST_CASE("random graph 255: depth 8, 10 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto e1 = (tg::matmul(tg::transpose(tg::log(b)), tg::sin(A)) - tg::matmul(s, r));
-    constexpr auto f = tg::relu((tg::matmul(e1, tg::transpose(e1)) - tg::lit<-1, 2>));
-    xt::xtensor<double, 2> vb = {{1.965}, {1.897}, {1.521}};
-    xt::xtensor<double, 2> vA = {{-1.451, 0.28}, {0.011, 0.633}, {-1.424, 1.152}};
-    xt::xtensor<double, 2> vs = {{-0.384}};
-    xt::xtensor<double, 2> vr = {{0.814, -0.83}};
-    auto bound = tg::values(b = vb, A = vA, s = vs, r = vr);
-    rg::check(bound,
-              rg::first_derivatives(255, 10, "e1 = (tg::matmul(tg::transpose(tg::log(b)), tg::sin(A)) - tg::matmul(s, r)); f = tg::relu((tg::matmul(e1, tg::transpose(e1)) - tg::lit<-1, 2>));", f, std::tuple{b, A, s, r}, std::tie(vb, vA, vs, vr)));
-}
-
-TEST_CASE("random graph 256: depth 5, 5 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto e1 = tg::sigmoid(r);
-    constexpr auto f = tg::log((tg::lit<1, 2> + tg::square(tg::binary_cross_entropy(e1, e1))));
-    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
-    xt::xtensor<double, 2> vr = {{-1.259, -1.251, -0.773}};
-    xt::xtensor<double, 2> vV = {{-0.132, 0.266, 0.032}};
-    auto bound = tg::values(r = vr, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(256, 5, "e1 = tg::sigmoid(r); f = tg::log((tg::lit<1, 2> + tg::square(tg::binary_cross_entropy(e1, e1))));", f, std::tuple{r}, std::tie(vr)),
-              rg::second_derivatives(256, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, V}, std::tie(vr, vV)));
-}
-
-TEST_CASE("random graph 257: depth 8, 9 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::square(tg::matmul(tg::cos(tg::softmax(tg::sqrt(b))), tg::sin(r)));
-    constexpr auto f = tg::mse((e1 + tg::square(e1)), A);
-    xt::xtensor<double, 2> vb = {{1.173}, {1.974}};
-    xt::xtensor<double, 2> vr = {{-0.782, -1.197}};
-    xt::xtensor<double, 2> vA = {{1.418, 1.392}, {0.599, -1.445}};
-    auto bound = tg::values(b = vb, r = vr, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(257, 9, "e1 = tg::square(tg::matmul(tg::cos(tg::softmax(tg::sqrt(b))), tg::sin(r))); f = tg::mse((e1 + tg::square(e1)), A);", f, std::tuple{b, r, A}, std::tie(vb, vr, vA)));
+              rg::first_derivatives(257, 8, "f = (tg::matmul(tg::softplus(r), tg::matmul(tg::exp(tg::sin(tg::sqrt(tg::exp(A)))), b)) / s);", f, std::tuple{r, A, b, s}, std::tie(vr, vA, vb, vs)));
 }
 
 TEST_CASE("random graph 258: depth 4, 5 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (tg::mean<0>(tg::matmul(tg::sqrt(A), tg::matmul(B, b))) * s);
-    xt::xtensor<double, 2> vA = {{1.994, 1.313, 1.715}, {1.328, 0.551, 0.527}};
-    xt::xtensor<double, 2> vB = {{0.154, 0.3}, {-0.057, 0.2}, {0.055, 0.067}};
-    xt::xtensor<double, 2> vb = {{0.598}, {-0.538}};
-    xt::xtensor<double, 2> vs = {{0.333}};
-    auto bound = tg::values(A = vA, B = vB, b = vb, s = vs);
+    constexpr auto f = tg::mean<1>(tg::sum<0>((tg::pow(A, tg::lit<-1>) / tg::exp(B))));
+    xt::xtensor<double, 2> vA = {{0.94, 0.816, 1.193}, {1.154, 1.186, 1.237}, {1.905, 1.73, 0.577}};
+    xt::xtensor<double, 2> vB = {{-1.164, 1.103, 1.191}, {-0.594, 0.092, -1.262}, {0.302, 0.171, -0.434}};
+    auto bound = tg::values(A = vA, B = vB);
     rg::check(bound,
-              rg::first_derivatives(258, 5, "f = (tg::mean<0>(tg::matmul(tg::sqrt(A), tg::matmul(B, b))) * s);", f, std::tuple{A, B, b, s}, std::tie(vA, vB, vb, vs)));
+              rg::first_derivatives(258, 5, "f = tg::mean<1>(tg::sum<0>((tg::pow(A, tg::lit<-1>) / tg::exp(B))));", f, std::tuple{A, B}, std::tie(vA, vB)));
 }
 
-TEST_CASE("random graph 259: depth 8, 10 ops") {
+TEST_CASE("random graph 259: depth 5, 5 ops") {
     constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto K = tg::var<"K", 2, 4>;
-    constexpr auto L = tg::var<"L", 2, 4>;
-    constexpr auto M = tg::var<"M", 4, 3>;
+    constexpr auto K = tg::var<"K", 3, 2>;
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::softmax_cross_entropy((tg::matmul((tg::exp((tg::matmul(b, tg::log(r)) - K)) / tg::pow(tg::exp(L), tg::lit<1, 3>)), M) + A), B);
-    xt::xtensor<double, 2> vb = {{1.252}, {-1.145}};
-    xt::xtensor<double, 2> vr = {{1.58, 1.338, 1.627, 1.924}};
-    xt::xtensor<double, 2> vK = {{0.274, 1.442, 0.205, -0.012}, {-1.369, 0.654, 1.308, 0.95}};
-    xt::xtensor<double, 2> vL = {{-0.604, -1.107, -1.262, -0.034}, {-0.479, 0.432, -0.631, -0.088}};
-    xt::xtensor<double, 2> vM = {{0.193, -1.199, -0.078}, {-1.41, 0.982, -0.208}, {0.287, 0.361, 0.588}, {1.212, 0.752, -0.87}};
-    xt::xtensor<double, 2> vA = {{0.3, 0.534, -0.684}, {0.241, -1.046, 1.262}};
-    xt::xtensor<double, 2> vB = {{0.875, 0.8125, 0.875}, {0.125, 0.1875, 0.125}};
-    auto bound = tg::values(b = vb, r = vr, K = vK, L = vL, M = vM, A = vA, B = vB);
+    constexpr auto f = tg::softmax_cross_entropy(((b / tg::softmax((K + tg::lit<-1, 2>))) / A), B);
+    xt::xtensor<double, 2> vb = {{0.18}, {0.678}, {0.051}};
+    xt::xtensor<double, 2> vK = {{-0.411, -0.484}, {0.956, 0.461}, {0.452, -1.41}};
+    xt::xtensor<double, 2> vA = {{0.646, 1.279}, {1.09, 0.896}, {1.085, 0.847}};
+    xt::xtensor<double, 2> vB = {{0.125, 0.75}, {0.1875, 0.1875}, {0.6875, 0.0625}};
+    auto bound = tg::values(b = vb, K = vK, A = vA, B = vB);
     rg::check(bound,
-              rg::first_derivatives(259, 10, "f = tg::softmax_cross_entropy((tg::matmul((tg::exp((tg::matmul(b, tg::log(r)) - K)) / tg::pow(tg::exp(L), tg::lit<1, 3>)), M) + A), B);", f, std::tuple{b, r, K, L, M, A, B}, std::tie(vb, vr, vK, vL, vM, vA, vB)));
+              rg::first_derivatives(259, 5, "f = tg::softmax_cross_entropy(((b / tg::softmax((K + tg::lit<-1, 2>))) / A), B);", f, std::tuple{b, K, A, B}, std::tie(vb, vK, vA, vB)));
 }
 
-TEST_CASE("random graph 260: depth 2, 2 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = ((s / t) * s);
-    xt::xtensor<double, 2> vs = {{0.403}};
-    xt::xtensor<double, 2> vt = {{0.581}};
-    auto bound = tg::values(s = vs, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(260, 2, "f = ((s / t) * s);", f, std::tuple{s, t}, std::tie(vs, vt)));
-}
-
-TEST_CASE("random graph 261: depth 6, 6 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto f = (tg::mean<0>(tg::transpose(tg::log(tg::sigmoid(tg::sigmoid(r))))) * tg::lit<1, 3>);
-    xt::xtensor<double, 2> vr = {{0.533, 0.451}};
-    auto bound = tg::values(r = vr);
-    rg::check(bound,
-              rg::first_derivatives(261, 6, "f = (tg::mean<0>(tg::transpose(tg::log(tg::sigmoid(tg::sigmoid(r))))) * tg::lit<1, 3>);", f, std::tuple{r}, std::tie(vr)));
-}
-
-TEST_CASE("random graph 262: depth 6, 8 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto f = tg::softmax_cross_entropy(tg::transpose(tg::matmul((tg::sin(A) + A), (tg::log((B * r)) - q))), C);
-    xt::xtensor<double, 2> vA = {{0.21, 1.26}, {-1.365, -0.662}, {-1.206, 0.981}};
-    xt::xtensor<double, 2> vB = {{0.984, 2.0, 0.538}, {0.641, 1.266, 1.552}};
-    xt::xtensor<double, 2> vr = {{0.531, 0.98, 1.353}};
-    xt::xtensor<double, 2> vq = {{0.628, 1.455, -1.103}};
-    xt::xtensor<double, 2> vC = {{0.1875, 0.1875, 0.0625}, {0.6875, 0.75, 0.8125}, {0.125, 0.0625, 0.125}};
-    auto bound = tg::values(A = vA, B = vB, r = vr, q = vq, C = vC);
-    rg::check(bound,
-              rg::first_derivatives(262, 8, "f = tg::softmax_cross_entropy(tg::transpose(tg::matmul((tg::sin(A) + A), (tg::log((B * r)) - q))), C);", f, std::tuple{A, B, r, q, C}, std::tie(vA, vB, vr, vq, vC)));
-}
-
-TEST_CASE("random graph 263: depth 1, 1 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::square(s);
-    xt::xtensor<double, 2> vs = {{0.926}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(263, 1, "f = tg::square(s);", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 264: depth 8, 9 ops") {
-    constexpr auto r = tg::row<"r">;
+TEST_CASE("random graph 260: depth 1, 1 ops") {
     constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::matmul(tg::square(r), tg::softmax((-tg::sigmoid(tg::exp(tg::sqrt((tg::lit<2> + tg::sin(b))))))));
-    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂b
-    xt::xtensor<double, 2> vr = {{1.22, -1.379}};
-    xt::xtensor<double, 2> vb = {{-0.462}, {-1.135}};
-    xt::xtensor<double, 2> vV = {{0.964}, {-0.94}};
-    auto bound = tg::values(r = vr, b = vb, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(264, 9, "f = tg::matmul(tg::square(r), tg::softmax((-tg::sigmoid(tg::exp(tg::sqrt((tg::lit<2> + tg::sin(b))))))));", f, std::tuple{r, b}, std::tie(vr, vb)),
-              rg::second_derivatives(264, "g = sum(grad(f, b)[b] * V)", f, b, V, std::tuple{r, b, V}, std::tie(vr, vb, vV)));
-}
-
-TEST_CASE("random graph 265: depth 6, 7 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto e1 = ((tg::sum((b + b)) / (s + s)) / s);
-    constexpr auto f = (e1 + tg::square(e1));
-    xt::xtensor<double, 2> vb = {{1.128}, {-1.398}, {-0.262}};
-    xt::xtensor<double, 2> vs = {{0.978}};
-    auto bound = tg::values(b = vb, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(265, 7, "e1 = ((tg::sum((b + b)) / (s + s)) / s); f = (e1 + tg::square(e1));", f, std::tuple{b, s}, std::tie(vb, vs)));
-}
-
-TEST_CASE("random graph 266: depth 6, 6 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto g = tg::row<"g">;
-    constexpr auto f = tg::mse((tg::square(tg::sin((tg::pow(r, tg::lit<3>) / q))) - tg::lit<5, 4>), g);
-    xt::xtensor<double, 2> vr = {{-0.787, 0.63, -1.309}};
-    xt::xtensor<double, 2> vq = {{0.63, 1.911, 1.172}};
-    xt::xtensor<double, 2> vg = {{-0.056, -0.516, 1.251}};
-    auto bound = tg::values(r = vr, q = vq, g = vg);
-    rg::check(bound,
-              rg::first_derivatives(266, 6, "f = tg::mse((tg::square(tg::sin((tg::pow(r, tg::lit<3>) / q))) - tg::lit<5, 4>), g);", f, std::tuple{r, q, g}, std::tie(vr, vq, vg)));
-}
-
-TEST_CASE("random graph 267: depth 6, 8 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto e1 = (-b);
-    constexpr auto f = tg::matmul(tg::sin(tg::tanh(r)), ((((e1 * b) - e1) / s) - b));
-    xt::xtensor<double, 2> vr = {{-0.159, 0.44, -0.423, -1.317}};
-    xt::xtensor<double, 2> vb = {{-0.909}, {0.532}, {0.283}, {0.167}};
-    xt::xtensor<double, 2> vs = {{1.048}};
-    auto bound = tg::values(r = vr, b = vb, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(267, 8, "e1 = (-b); f = tg::matmul(tg::sin(tg::tanh(r)), ((((e1 * b) - e1) / s) - b));", f, std::tuple{r, b, s}, std::tie(vr, vb, vs)));
-}
-
-TEST_CASE("random graph 268: depth 8, 9 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto e1 = tg::softplus(((tg::sin(b) - b) - (b - b)));
-    constexpr auto f = tg::sum<0>(tg::pow((e1 * tg::tanh(e1)), tg::lit<3>));
-    xt::xtensor<double, 2> vb = {{-0.792}, {-0.935}, {0.23}};
+    constexpr auto f = tg::mean<0>(b);
+    xt::xtensor<double, 2> vb = {{1.029}, {0.76}, {-1.388}};
     auto bound = tg::values(b = vb);
     rg::check(bound,
-              rg::first_derivatives(268, 9, "e1 = tg::softplus(((tg::sin(b) - b) - (b - b))); f = tg::sum<0>(tg::pow((e1 * tg::tanh(e1)), tg::lit<3>));", f, std::tuple{b}, std::tie(vb)));
+              rg::first_derivatives(260, 1, "f = tg::mean<0>(b);", f, std::tuple{b}, std::tie(vb)));
 }
 
-TEST_CASE("random graph 269: depth 8, 8 ops") {
+TEST_CASE("random graph 261: depth 4, 5 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto f = (tg::sum((tg::mean<0>((-tg::relu((tg::matmul(A, B) - b)))) / r)) + tg::lit<2>);
-    xt::xtensor<double, 2> vA = {{-1.279, -0.683, -1.392}, {0.696, 0.041, -0.639}};
-    xt::xtensor<double, 2> vB = {{1.258, -1.5, -0.867}, {-0.455, 0.051, 1.471}, {0.67, 1.462, 0.258}};
-    xt::xtensor<double, 2> vb = {{0.852}, {-1.191}};
-    xt::xtensor<double, 2> vr = {{1.111, 1.453, 1.03}};
-    auto bound = tg::values(A = vA, B = vB, b = vb, r = vr);
+    constexpr auto f = ((((s / t) + tg::lit<-1, 2>) * tg::mse(A, B)) + s);
+    xt::xtensor<double, 2> vs = {{-0.653}};
+    xt::xtensor<double, 2> vt = {{0.781}};
+    xt::xtensor<double, 2> vA = {{1.431, 1.211}, {-0.173, 0.646}, {0.753, 0.121}, {-1.196, -0.424}};
+    xt::xtensor<double, 2> vB = {{1.147, -0.62}, {-0.062, 0.183}, {-0.42, 0.065}, {-0.6, 0.879}};
+    auto bound = tg::values(s = vs, t = vt, A = vA, B = vB);
     rg::check(bound,
-              rg::first_derivatives(269, 8, "f = (tg::sum((tg::mean<0>((-tg::relu((tg::matmul(A, B) - b)))) / r)) + tg::lit<2>);", f, std::tuple{A, B, b, r}, std::tie(vA, vB, vb, vr)));
+              rg::first_derivatives(261, 5, "f = ((((s / t) + tg::lit<-1, 2>) * tg::mse(A, B)) + s);", f, std::tuple{s, t, A, B}, std::tie(vs, vt, vA, vB)));
 }
 
-TEST_CASE("random graph 270: depth 2, 2 ops") {
+TEST_CASE("random graph 262: depth 1, 1 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::mean<1>(r);
+    xt::xtensor<double, 2> vr = {{-1.186, -0.936}};
+    auto bound = tg::values(r = vr);
+    rg::check(bound,
+              rg::first_derivatives(262, 1, "f = tg::mean<1>(r);", f, std::tuple{r}, std::tie(vr)));
+}
+
+TEST_CASE("random graph 263: depth 8, 8 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto K = tg::var<"K", 2, 3>;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto e1 = tg::matmul(tg::matmul(A, tg::softmax(B)), K);
+    constexpr auto f = tg::mse((b + tg::exp(tg::matmul(e1, tg::transpose(e1)))), C);
+    xt::xtensor<double, 2> vb = {{0.869}, {1.407}, {1.341}};
+    xt::xtensor<double, 2> vA = {{-0.64, 1.332, -0.573}, {-1.1, 0.833, -1.385}, {0.408, 1.316, 1.229}};
+    xt::xtensor<double, 2> vB = {{1.426, -0.913}, {-0.133, -1.276}, {-1.329, 0.206}};
+    xt::xtensor<double, 2> vK = {{0.785, 0.002, -0.776}, {-0.539, 0.46, 1.207}};
+    xt::xtensor<double, 2> vC = {{-0.866, -0.379, 0.311}, {0.97, -0.495, 0.801}, {0.448, 0.191, 0.627}};
+    auto bound = tg::values(b = vb, A = vA, B = vB, K = vK, C = vC);
+    rg::check(bound,
+              rg::first_derivatives(263, 8, "e1 = tg::matmul(tg::matmul(A, tg::softmax(B)), K); f = tg::mse((b + tg::exp(tg::matmul(e1, tg::transpose(e1)))), C);", f, std::tuple{b, A, B, K, C}, std::tie(vb, vA, vB, vK, vC)));
+}
+
+TEST_CASE("random graph 264: depth 6, 7 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = (-tg::softplus(tg::pow(((tg::exp(s) / t) + (t / t)), tg::lit<-1, 2>)));
+    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂t
+    xt::xtensor<double, 2> vs = {{-0.259}};
+    xt::xtensor<double, 2> vt = {{0.971}};
+    xt::xtensor<double, 2> vV = {{-0.761}};
+    auto bound = tg::values(s = vs, t = vt, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(264, 7, "f = (-tg::softplus(tg::pow(((tg::exp(s) / t) + (t / t)), tg::lit<-1, 2>)));", f, std::tuple{s, t}, std::tie(vs, vt)),
+              rg::second_derivatives(264, "g = sum(grad(f, t)[t] * V)", f, t, V, std::tuple{s, t, V}, std::tie(vs, vt, vV)));
+}
+
+TEST_CASE("random graph 265: depth 5, 6 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::sum<1>(tg::matmul(tg::transpose((tg::sqrt(b) - tg::lit<2>)), tg::matmul(c, r)));
+    xt::xtensor<double, 2> vb = {{1.222}, {1.952}, {1.031}};
+    xt::xtensor<double, 2> vc = {{0.39}, {-1.153}, {1.026}};
+    xt::xtensor<double, 2> vr = {{-0.345, 0.147}};
+    auto bound = tg::values(b = vb, c = vc, r = vr);
+    rg::check(bound,
+              rg::first_derivatives(265, 6, "f = tg::sum<1>(tg::matmul(tg::transpose((tg::sqrt(b) - tg::lit<2>)), tg::matmul(c, r)));", f, std::tuple{b, c, r}, std::tie(vb, vc, vr)));
+}
+
+TEST_CASE("random graph 266: depth 5, 6 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto u = tg::scalar<"u">;
+    constexpr auto e1 = (b / s);
+    constexpr auto f = tg::matmul(tg::transpose(tg::exp(tg::matmul(e1, (t + u)))), e1);
+    xt::xtensor<double, 2> vb = {{1.242}, {0.415}};
+    xt::xtensor<double, 2> vs = {{1.368}};
+    xt::xtensor<double, 2> vt = {{-0.33}};
+    xt::xtensor<double, 2> vu = {{-1.456}};
+    auto bound = tg::values(b = vb, s = vs, t = vt, u = vu);
+    rg::check(bound,
+              rg::first_derivatives(266, 6, "e1 = (b / s); f = tg::matmul(tg::transpose(tg::exp(tg::matmul(e1, (t + u)))), e1);", f, std::tuple{b, s, t, u}, std::tie(vb, vs, vt, vu)));
+}
+
+TEST_CASE("random graph 267: depth 2, 2 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::softmax_cross_entropy(tg::sigmoid(A), B);
+    xt::xtensor<double, 2> vA = {{0.333, -0.759}, {-1.315, -0.765}};
+    xt::xtensor<double, 2> vB = {{0.8125, 0.9375}, {0.1875, 0.0625}};
+    auto bound = tg::values(A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(267, 2, "f = tg::softmax_cross_entropy(tg::sigmoid(A), B);", f, std::tuple{A, B}, std::tie(vA, vB)));
+}
+
+TEST_CASE("random graph 268: depth 4, 4 ops") {
     constexpr auto r = tg::row<"r">;
     constexpr auto b = tg::col<"b">;
-    constexpr auto f = (-tg::matmul(r, b));
-    xt::xtensor<double, 2> vr = {{-0.126, 1.43}};
-    xt::xtensor<double, 2> vb = {{0.891}, {0.869}};
+    constexpr auto f = tg::sqrt(tg::sigmoid(tg::matmul(tg::sqrt(r), b)));
+    xt::xtensor<double, 2> vr = {{0.909, 1.937, 1.133}};
+    xt::xtensor<double, 2> vb = {{0.084}, {-1.386}, {-0.606}};
     auto bound = tg::values(r = vr, b = vb);
     rg::check(bound,
-              rg::first_derivatives(270, 2, "f = (-tg::matmul(r, b));", f, std::tuple{r, b}, std::tie(vr, vb)));
+              rg::first_derivatives(268, 4, "f = tg::sqrt(tg::sigmoid(tg::matmul(tg::sqrt(r), b)));", f, std::tuple{r, b}, std::tie(vr, vb)));
 }
 
-TEST_CASE("random graph 271: depth 7, 7 ops") {
+TEST_CASE("random graph 269: depth 2, 2 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto K = tg::var<"K", 3, 3>;
+    constexpr auto f = tg::sum((K * A));
+    xt::xtensor<double, 2> vA = {{1.401, -1.296, -0.515}, {0.795, -0.496, -0.633}, {-0.797, -1.285, 1.386}};
+    xt::xtensor<double, 2> vK = {{-1.393, -1.443, -0.375}, {-1.379, -0.497, 0.656}, {1.119, -0.843, -0.644}};
+    auto bound = tg::values(A = vA, K = vK);
+    rg::check(bound,
+              rg::first_derivatives(269, 2, "f = tg::sum((K * A));", f, std::tuple{A, K}, std::tie(vA, vK)));
+}
+
+TEST_CASE("random graph 270: depth 4, 4 ops") {
     constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::log((tg::lit<2> + tg::cos(tg::transpose((tg::exp(tg::matmul(r, b)) * s)))));
-    xt::xtensor<double, 2> vr = {{0.052, -0.79, 0.351, 0.208}};
-    xt::xtensor<double, 2> vb = {{0.843}, {1.102}, {1.246}, {0.335}};
-    xt::xtensor<double, 2> vs = {{0.519}};
-    auto bound = tg::values(r = vr, b = vb, s = vs);
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::cos(tg::sum(tg::matmul((r + A), B)));
+    xt::xtensor<double, 2> vr = {{1.352, 0.875}};
+    xt::xtensor<double, 2> vA = {{-1.325, -0.291}, {-1.076, 0.657}, {-1.359, 0.867}};
+    xt::xtensor<double, 2> vB = {{-1.121, 0.29, 0.192}, {-0.881, 0.786, -1.051}};
+    auto bound = tg::values(r = vr, A = vA, B = vB);
     rg::check(bound,
-              rg::first_derivatives(271, 7, "f = tg::log((tg::lit<2> + tg::cos(tg::transpose((tg::exp(tg::matmul(r, b)) * s)))));", f, std::tuple{r, b, s}, std::tie(vr, vb, vs)));
+              rg::first_derivatives(270, 4, "f = tg::cos(tg::sum(tg::matmul((r + A), B)));", f, std::tuple{r, A, B}, std::tie(vr, vA, vB)));
 }
 
-TEST_CASE("random graph 272: depth 4, 4 ops") {
+TEST_CASE("random graph 271: depth 6, 6 ops") {
+    constexpr auto A = tg::var<"A">;
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::log(tg::pow((tg::softplus(s) + tg::lit<1, 10>), tg::lit<-1, 2>));
-    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
-    xt::xtensor<double, 2> vs = {{-0.402}};
-    xt::xtensor<double, 2> vV = {{-0.682}};
-    auto bound = tg::values(s = vs, V = vV);
+    constexpr auto f = ((tg::mean<0>(tg::transpose(tg::tanh(tg::mean<0>(A)))) - s) + tg::lit<2>);
+    xt::xtensor<double, 2> vA = {{-1.161, 0.783}, {1.49, 0.98}, {-0.919, -0.062}};
+    xt::xtensor<double, 2> vs = {{0.637}};
+    auto bound = tg::values(A = vA, s = vs);
     rg::check(bound,
-              rg::first_derivatives(272, 4, "f = tg::log(tg::pow((tg::softplus(s) + tg::lit<1, 10>), tg::lit<-1, 2>));", f, std::tuple{s}, std::tie(vs)),
-              rg::second_derivatives(272, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{s, V}, std::tie(vs, vV)));
+              rg::first_derivatives(271, 6, "f = ((tg::mean<0>(tg::transpose(tg::tanh(tg::mean<0>(A)))) - s) + tg::lit<2>);", f, std::tuple{A, s}, std::tie(vA, vs)));
+}
+
+TEST_CASE("random graph 272: depth 1, 1 ops") {
+    constexpr auto K = tg::var<"K", 2, 3>;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::mse(K, A);
+    constexpr auto V = tg::var<"V", 2, 3>; // g = Σ V ⊙ ∂f/∂K
+    xt::xtensor<double, 2> vK = {{1.159, 0.608, -0.623}, {-0.169, 1.04, -0.107}};
+    xt::xtensor<double, 2> vA = {{1.479, -1.021, -0.1}, {-0.333, 0.856, -0.821}};
+    xt::xtensor<double, 2> vV = {{0.514, -0.072, -0.483}, {-0.875, -0.904, 0.672}};
+    auto bound = tg::values(K = vK, A = vA, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(272, 1, "f = tg::mse(K, A);", f, std::tuple{K, A}, std::tie(vK, vA)),
+              rg::second_derivatives(272, "g = sum(grad(f, K)[K] * V)", f, K, V, std::tuple{K, A, V}, std::tie(vK, vA, vV)));
 }
 
 TEST_CASE("random graph 273: depth 4, 4 ops") {
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (tg::sqrt((tg::lit<1, 2> + tg::square(s))) * tg::lit<5, 4>);
-    xt::xtensor<double, 2> vs = {{0.498}};
+    constexpr auto e1 = tg::exp(s);
+    constexpr auto f = tg::softplus(tg::matmul(e1, tg::transpose(e1)));
+    xt::xtensor<double, 2> vs = {{0.191}};
     auto bound = tg::values(s = vs);
     rg::check(bound,
-              rg::first_derivatives(273, 4, "f = (tg::sqrt((tg::lit<1, 2> + tg::square(s))) * tg::lit<5, 4>);", f, std::tuple{s}, std::tie(vs)));
+              rg::first_derivatives(273, 4, "e1 = tg::exp(s); f = tg::softplus(tg::matmul(e1, tg::transpose(e1)));", f, std::tuple{s}, std::tie(vs)));
 }
 
-TEST_CASE("random graph 274: depth 7, 7 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto e1 = (b / c);
-    constexpr auto e2 = ((e1 * tg::exp(e1)) + b);
-    constexpr auto f = tg::sum<0>((tg::softplus(e2) + e2));
-    xt::xtensor<double, 2> vb = {{0.297}, {0.042}, {-0.054}};
-    xt::xtensor<double, 2> vc = {{1.856}, {1.044}, {1.439}};
-    auto bound = tg::values(b = vb, c = vc);
+TEST_CASE("random graph 274: depth 4, 4 ops") {
+    constexpr auto K = tg::var<"K", 4, 2>;
+    constexpr auto L = tg::var<"L", 4, 2>;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::relu((tg::sum((L * K)) + s));
+    xt::xtensor<double, 2> vK = {{-1.248, 1.001}, {-1.425, -1.484}, {-0.7, -0.982}, {-0.655, 0.382}};
+    xt::xtensor<double, 2> vL = {{-0.666, -0.212}, {0.215, -0.924}, {-0.258, 0.409}, {-0.684, 0.476}};
+    xt::xtensor<double, 2> vs = {{-0.611}};
+    auto bound = tg::values(K = vK, L = vL, s = vs);
     rg::check(bound,
-              rg::first_derivatives(274, 7, "e1 = (b / c); e2 = ((e1 * tg::exp(e1)) + b); f = tg::sum<0>((tg::softplus(e2) + e2));", f, std::tuple{b, c}, std::tie(vb, vc)));
+              rg::first_derivatives(274, 4, "f = tg::relu((tg::sum((L * K)) + s));", f, std::tuple{K, L, s}, std::tie(vK, vL, vs)));
 }
 
-TEST_CASE("random graph 275: depth 8, 9 ops") {
+TEST_CASE("random graph 275: depth 7, 8 ops") {
+    constexpr auto A = tg::var<"A">;
     constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::sqrt((tg::sin(tg::sum((tg::exp(((b * b) * b)) + (b / c)))) + tg::lit<2>));
-    xt::xtensor<double, 2> vb = {{-0.97}, {-1.041}, {0.249}};
-    xt::xtensor<double, 2> vc = {{0.738}, {1.616}, {0.773}};
-    auto bound = tg::values(b = vb, c = vc);
+    constexpr auto B = tg::var<"B">;
+    constexpr auto e1 = tg::sum<1>(tg::sum<0>(tg::softplus(tg::matmul(tg::log_softmax(A), (b * B)))));
+    constexpr auto f = (e1 * tg::exp(e1));
+    xt::xtensor<double, 2> vA = {{-0.057, -0.227}, {-0.103, 0.619}, {0.944, 0.523}};
+    xt::xtensor<double, 2> vb = {{1.424}, {1.369}};
+    xt::xtensor<double, 2> vB = {{-0.456, 0.532}, {1.135, -0.553}};
+    auto bound = tg::values(A = vA, b = vb, B = vB);
     rg::check(bound,
-              rg::first_derivatives(275, 9, "f = tg::sqrt((tg::sin(tg::sum((tg::exp(((b * b) * b)) + (b / c)))) + tg::lit<2>));", f, std::tuple{b, c}, std::tie(vb, vc)));
+              rg::first_derivatives(275, 8, "e1 = tg::sum<1>(tg::sum<0>(tg::softplus(tg::matmul(tg::log_softmax(A), (b * B))))); f = (e1 * tg::exp(e1));", f, std::tuple{A, b, B}, std::tie(vA, vb, vB)));
 }
 
-TEST_CASE("random graph 276: depth 3, 5 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
+TEST_CASE("random graph 276: depth 2, 2 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::matmul(tg::sqrt(r), tg::matmul((b + tg::lit<5, 4>), tg::mse(A, B)));
-    xt::xtensor<double, 2> vr = {{0.625, 1.694, 1.637}};
-    xt::xtensor<double, 2> vb = {{-0.664}, {-1.436}, {1.372}};
-    xt::xtensor<double, 2> vA = {{-0.683, -0.268}, {-0.263, 0.505}, {1.13, 0.097}};
-    xt::xtensor<double, 2> vB = {{-0.729, -0.473}, {-0.076, -0.576}, {0.661, 0.825}};
-    auto bound = tg::values(r = vr, b = vb, A = vA, B = vB);
+    constexpr auto C = tg::var<"C">;
+    constexpr auto f = tg::softmax_cross_entropy((A - B), C);
+    xt::xtensor<double, 2> vA = {{-0.026, 0.751, 1.346}, {1.081, 0.144, -0.933}, {-0.234, 0.77, -0.283}};
+    xt::xtensor<double, 2> vB = {{-1.489, -1.111, -1.168}, {0.534, 1.039, -0.067}, {0.995, 0.696, -0.285}};
+    xt::xtensor<double, 2> vC = {{0.0625, 0.75, 0.1875}, {0.125, 0.1875, 0.0625}, {0.8125, 0.0625, 0.75}};
+    auto bound = tg::values(A = vA, B = vB, C = vC);
     rg::check(bound,
-              rg::first_derivatives(276, 5, "f = tg::matmul(tg::sqrt(r), tg::matmul((b + tg::lit<5, 4>), tg::mse(A, B)));", f, std::tuple{r, b, A, B}, std::tie(vr, vb, vA, vB)));
+              rg::first_derivatives(276, 2, "f = tg::softmax_cross_entropy((A - B), C);", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
 }
 
-TEST_CASE("random graph 277: depth 7, 9 ops") {
+TEST_CASE("random graph 277: depth 1, 1 ops") {
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = tg::sigmoid(s);
+    xt::xtensor<double, 2> vs = {{-0.191}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(277, 1, "f = tg::sigmoid(s);", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 278: depth 8, 10 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
     constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::mean<1>((tg::pow(((s + tg::exp(t)) * tg::exp(tg::matmul((r + r), A))), tg::lit<3, 2>) + r));
-    xt::xtensor<double, 2> vs = {{1.29}};
-    xt::xtensor<double, 2> vt = {{0.996}};
-    xt::xtensor<double, 2> vr = {{1.342, 0.262, 0.371}};
-    xt::xtensor<double, 2> vA = {{-1.284, -0.355, 0.436}, {1.038, -0.594, 0.321}, {0.981, -0.828, 0.653}};
-    auto bound = tg::values(s = vs, t = vt, r = vr, A = vA);
+    constexpr auto d = tg::col<"d">;
+    constexpr auto e1 = tg::square(b);
+    constexpr auto f = (tg::mean<0>(tg::sin((tg::mean((tg::exp(e1) * e1)) * c))) + tg::matmul(r, (-d)));
+    xt::xtensor<double, 2> vb = {{1.23}, {0.058}, {0.288}};
+    xt::xtensor<double, 2> vc = {{-0.523}, {-0.052}, {1.008}};
+    xt::xtensor<double, 2> vr = {{0.27, 0.206}};
+    xt::xtensor<double, 2> vd = {{-1.162}, {1.188}};
+    auto bound = tg::values(b = vb, c = vc, r = vr, d = vd);
     rg::check(bound,
-              rg::first_derivatives(277, 9, "f = tg::mean<1>((tg::pow(((s + tg::exp(t)) * tg::exp(tg::matmul((r + r), A))), tg::lit<3, 2>) + r));", f, std::tuple{s, t, r, A}, std::tie(vs, vt, vr, vA)));
+              rg::first_derivatives(278, 10, "e1 = tg::square(b); f = (tg::mean<0>(tg::sin((tg::mean((tg::exp(e1) * e1)) * c))) + tg::matmul(r, (-d)));", f, std::tuple{b, c, r, d}, std::tie(vb, vc, vr, vd)));
 }
 
-TEST_CASE("random graph 278: depth 6, 6 ops") {
+TEST_CASE("random graph 279: depth 1, 1 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::softmax_cross_entropy(A, B);
+    xt::xtensor<double, 2> vA = {{0.363, -0.926}, {-0.043, -0.527}};
+    xt::xtensor<double, 2> vB = {{0.875, 0.9375}, {0.125, 0.0625}};
+    auto bound = tg::values(A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(279, 1, "f = tg::softmax_cross_entropy(A, B);", f, std::tuple{A, B}, std::tie(vA, vB)));
+}
+
+TEST_CASE("random graph 280: depth 8, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto e1 = (tg::mean<1>((tg::tanh(B) * B)) * b);
+    constexpr auto f = tg::sum<0>(tg::matmul(A, (e1 * tg::sin(e1))));
+    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂B
+    xt::xtensor<double, 2> vA = {{0.091, 0.573, 1.401, -0.016}, {-0.228, 1.046, 1.209, -0.337}};
+    xt::xtensor<double, 2> vB = {{-0.398, 0.237, -0.157}, {-1.113, 1.236, 1.006}, {1.253, 1.323, -1.445}, {-1.206, 1.433, -0.889}};
+    xt::xtensor<double, 2> vb = {{-0.011}, {-0.754}, {0.134}, {0.655}};
+    xt::xtensor<double, 2> vV = {{-0.255, -0.248, 0.224}, {-0.832, 0.819, -0.685}, {-0.425, -0.197, -0.503}, {-0.663, -0.92, -0.283}};
+    auto bound = tg::values(A = vA, B = vB, b = vb, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(280, 8, "e1 = (tg::mean<1>((tg::tanh(B) * B)) * b); f = tg::sum<0>(tg::matmul(A, (e1 * tg::sin(e1))));", f, std::tuple{A, B, b}, std::tie(vA, vB, vb)),
+              rg::second_derivatives(280, "g = sum(grad(f, B)[B] * V)", f, B, V, std::tuple{A, B, b, V}, std::tie(vA, vB, vb, vV)));
+}
+
+TEST_CASE("random graph 281: depth 1, 1 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::log(s);
+    xt::xtensor<double, 2> vs = {{0.552}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(281, 1, "f = tg::log(s);", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 282: depth 5, 5 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto f = tg::sum(tg::log_softmax(tg::matmul(b, tg::square((r - q)))));
+    xt::xtensor<double, 2> vb = {{-0.622}, {1.044}};
+    xt::xtensor<double, 2> vr = {{0.229, -1.096, -1.233, 1.111}};
+    xt::xtensor<double, 2> vq = {{1.201, 0.383, 0.977, -0.206}};
+    auto bound = tg::values(b = vb, r = vr, q = vq);
+    rg::check(bound,
+              rg::first_derivatives(282, 5, "f = tg::sum(tg::log_softmax(tg::matmul(b, tg::square((r - q)))));", f, std::tuple{b, r, q}, std::tie(vb, vr, vq)));
+}
+
+TEST_CASE("random graph 283: depth 1, 1 ops") {
     constexpr auto s = tg::scalar<"s">;
     constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (tg::tanh(tg::relu((((s - tg::lit<2>) + t) + tg::lit<1, 3>))) - t);
-    xt::xtensor<double, 2> vs = {{0.676}};
-    xt::xtensor<double, 2> vt = {{1.402}};
+    constexpr auto f = (s * t);
+    xt::xtensor<double, 2> vs = {{-1.27}};
+    xt::xtensor<double, 2> vt = {{-0.069}};
     auto bound = tg::values(s = vs, t = vt);
     rg::check(bound,
-              rg::first_derivatives(278, 6, "f = (tg::tanh(tg::relu((((s - tg::lit<2>) + t) + tg::lit<1, 3>))) - t);", f, std::tuple{s, t}, std::tie(vs, vt)));
+              rg::first_derivatives(283, 1, "f = (s * t);", f, std::tuple{s, t}, std::tie(vs, vt)));
 }
 
-TEST_CASE("random graph 279: depth 4, 4 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = (tg::transpose((tg::sum<0>(b) * tg::lit<-1, 2>)) - tg::lit<2>);
-    xt::xtensor<double, 2> vb = {{-0.561}, {0.477}};
-    auto bound = tg::values(b = vb);
-    rg::check(bound,
-              rg::first_derivatives(279, 4, "f = (tg::transpose((tg::sum<0>(b) * tg::lit<-1, 2>)) - tg::lit<2>);", f, std::tuple{b}, std::tie(vb)));
-}
-
-TEST_CASE("random graph 280: depth 7, 7 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto f = tg::mean<1>((tg::pow(tg::tanh(tg::log((tg::sin(r) + tg::lit<2>))), tg::lit<3>) / q));
-    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
-    xt::xtensor<double, 2> vr = {{-0.223, -1.229, -0.904}};
-    xt::xtensor<double, 2> vq = {{1.57, 1.241, 0.853}};
-    xt::xtensor<double, 2> vV = {{0.211, -0.982, -0.442}};
-    auto bound = tg::values(r = vr, q = vq, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(280, 7, "f = tg::mean<1>((tg::pow(tg::tanh(tg::log((tg::sin(r) + tg::lit<2>))), tg::lit<3>) / q));", f, std::tuple{r, q}, std::tie(vr, vq)),
-              rg::second_derivatives(280, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, q, V}, std::tie(vr, vq, vV)));
-}
-
-TEST_CASE("random graph 281: depth 6, 6 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = tg::matmul(r, tg::log((tg::square(((s - b) - t)) + tg::lit<1, 2>)));
-    xt::xtensor<double, 2> vr = {{1.057, -0.737, 1.048}};
-    xt::xtensor<double, 2> vs = {{0.582}};
-    xt::xtensor<double, 2> vb = {{-0.867}, {-0.421}, {0.248}};
-    xt::xtensor<double, 2> vt = {{-0.747}};
-    auto bound = tg::values(r = vr, s = vs, b = vb, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(281, 6, "f = tg::matmul(r, tg::log((tg::square(((s - b) - t)) + tg::lit<1, 2>)));", f, std::tuple{r, s, b, t}, std::tie(vr, vs, vb, vt)));
-}
-
-TEST_CASE("random graph 282: depth 6, 6 ops") {
+TEST_CASE("random graph 284: depth 8, 9 ops") {
     constexpr auto r = tg::row<"r">;
     constexpr auto q = tg::row<"q">;
     constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::transpose(tg::tanh(tg::sum<0>(tg::transpose(tg::matmul(r, (q + A))))));
-    xt::xtensor<double, 2> vr = {{0.017, -1.209}};
-    xt::xtensor<double, 2> vq = {{-0.537, 1.468}};
-    xt::xtensor<double, 2> vA = {{-0.973, 0.744}, {-0.819, 0.491}};
+    constexpr auto f = tg::tanh(tg::transpose((tg::sum<1>(tg::cos(tg::matmul((tg::tanh(r) / tg::exp(q)), A))) - tg::lit<2>)));
+    xt::xtensor<double, 2> vr = {{0.926, 0.582, -0.776, 1.49}};
+    xt::xtensor<double, 2> vq = {{-0.91, -1.357, 0.479, 0.607}};
+    xt::xtensor<double, 2> vA = {{1.052, 1.071, -0.753}, {0.332, -1.031, -1.486}, {-0.81, 0.034, 1.457}, {-0.29, -1.216, -0.398}};
     auto bound = tg::values(r = vr, q = vq, A = vA);
     rg::check(bound,
-              rg::first_derivatives(282, 6, "f = tg::transpose(tg::tanh(tg::sum<0>(tg::transpose(tg::matmul(r, (q + A))))));", f, std::tuple{r, q, A}, std::tie(vr, vq, vA)));
+              rg::first_derivatives(284, 9, "f = tg::tanh(tg::transpose((tg::sum<1>(tg::cos(tg::matmul((tg::tanh(r) / tg::exp(q)), A))) - tg::lit<2>)));", f, std::tuple{r, q, A}, std::tie(vr, vq, vA)));
 }
 
-TEST_CASE("random graph 283: depth 5, 6 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (tg::mean<1>((-(tg::matmul(r, A) + tg::pow(r, tg::lit<3>)))) - s);
-    xt::xtensor<double, 2> vr = {{-1.484, -0.724}};
-    xt::xtensor<double, 2> vA = {{0.082, 0.468}, {-0.921, 1.138}};
-    xt::xtensor<double, 2> vs = {{0.53}};
-    auto bound = tg::values(r = vr, A = vA, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(283, 6, "f = (tg::mean<1>((-(tg::matmul(r, A) + tg::pow(r, tg::lit<3>)))) - s);", f, std::tuple{r, A, s}, std::tie(vr, vA, vs)));
-}
-
-TEST_CASE("random graph 284: depth 3, 3 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto f = tg::mean<1>((tg::log(r) + q));
-    xt::xtensor<double, 2> vr = {{1.188, 0.719}};
-    xt::xtensor<double, 2> vq = {{1.073, -0.148}};
-    auto bound = tg::values(r = vr, q = vq);
-    rg::check(bound,
-              rg::first_derivatives(284, 3, "f = tg::mean<1>((tg::log(r) + q));", f, std::tuple{r, q}, std::tie(vr, vq)));
-}
-
-TEST_CASE("random graph 285: depth 8, 9 ops") {
+TEST_CASE("random graph 285: depth 5, 5 ops") {
     constexpr auto r = tg::row<"r">;
     constexpr auto b = tg::col<"b">;
+    constexpr auto e1 = (-b);
+    constexpr auto f = tg::relu(tg::matmul(r, (tg::sin(e1) * e1)));
+    xt::xtensor<double, 2> vr = {{1.293, 0.817, -0.336, -0.053}};
+    xt::xtensor<double, 2> vb = {{0.743}, {0.614}, {1.345}, {-0.825}};
+    auto bound = tg::values(r = vr, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(285, 5, "e1 = (-b); f = tg::relu(tg::matmul(r, (tg::sin(e1) * e1)));", f, std::tuple{r, b}, std::tie(vr, vb)));
+}
+
+TEST_CASE("random graph 286: depth 8, 11 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::matmul(r, tg::transpose((tg::transpose((tg::softmax(tg::transpose(tg::matmul(q, A))) * tg::softplus((-s)))) - (q + q))));
+    xt::xtensor<double, 2> vr = {{0.951, 0.978, 1.023, 0.3}};
+    xt::xtensor<double, 2> vq = {{-0.155, 0.491, 1.133, 0.204}};
+    xt::xtensor<double, 2> vA = {{-0.291, 1.253, -0.344, 0.354}, {-0.282, -1.483, 0.778, 0.85}, {0.074, 0.075, 0.313, -1.311}, {-0.018, -1.215, 0.229, -0.383}};
+    xt::xtensor<double, 2> vs = {{0.501}};
+    auto bound = tg::values(r = vr, q = vq, A = vA, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(286, 11, "f = tg::matmul(r, tg::transpose((tg::transpose((tg::softmax(tg::transpose(tg::matmul(q, A))) * tg::softplus((-s)))) - (q + q))));", f, std::tuple{r, q, A, s}, std::tie(vr, vq, vA, vs)));
+}
+
+TEST_CASE("random graph 287: depth 7, 9 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::sum(tg::pow(tg::matmul(((tg::softplus((b * b)) + tg::lit<1, 10>) / tg::exp(b)), tg::sqrt(s)), tg::lit<-1, 2>));
+    xt::xtensor<double, 2> vb = {{0.104}, {-0.439}, {0.7}};
+    xt::xtensor<double, 2> vs = {{0.899}};
+    auto bound = tg::values(b = vb, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(287, 9, "f = tg::sum(tg::pow(tg::matmul(((tg::softplus((b * b)) + tg::lit<1, 10>) / tg::exp(b)), tg::sqrt(s)), tg::lit<-1, 2>));", f, std::tuple{b, s}, std::tie(vb, vs)));
+}
+
+TEST_CASE("random graph 288: depth 6, 6 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::pow(tg::cos(tg::sum(tg::sigmoid(((-A) - A)))), tg::lit<3>);
+    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
+    xt::xtensor<double, 2> vA = {{-1.047, -0.972, -1.468, 0.122}, {-0.222, 0.999, 0.253, -1.499}};
+    xt::xtensor<double, 2> vV = {{0.606, -0.24, 0.647, -0.519}, {0.999, 0.554, -0.159, 0.727}};
+    auto bound = tg::values(A = vA, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(288, 6, "f = tg::pow(tg::cos(tg::sum(tg::sigmoid(((-A) - A)))), tg::lit<3>);", f, std::tuple{A}, std::tie(vA)),
+              rg::second_derivatives(288, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{A, V}, std::tie(vA, vV)));
+}
+
+TEST_CASE("random graph 289: depth 7, 10 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
+    constexpr auto K = tg::var<"K", 2, 4>;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
     constexpr auto C = tg::var<"C">;
-    constexpr auto f = tg::mse((tg::relu(tg::softplus((-(((r + r) - r) * (b + A))))) / B), C);
-    xt::xtensor<double, 2> vr = {{-0.342, 0.008}};
-    xt::xtensor<double, 2> vb = {{1.261}, {0.558}, {-1.175}};
-    xt::xtensor<double, 2> vA = {{0.236, 0.905}, {1.444, 1.249}, {0.97, 1.332}};
-    xt::xtensor<double, 2> vB = {{1.862, 1.663}, {1.054, 1.254}, {0.674, 0.758}};
-    xt::xtensor<double, 2> vC = {{-0.542, -0.243}, {-1.014, -0.729}, {1.247, -1.011}};
-    auto bound = tg::values(r = vr, b = vb, A = vA, B = vB, C = vC);
+    constexpr auto f = tg::softmax_cross_entropy(tg::tanh(tg::matmul((tg::matmul(A, B) + K), tg::tanh(tg::softmax(tg::matmul(tg::sigmoid(b), (r + q)))))), C);
+    xt::xtensor<double, 2> vA = {{-0.313, -0.107}, {-0.076, 1.285}};
+    xt::xtensor<double, 2> vB = {{1.495, 0.374, -0.766, -1.233}, {1.292, -0.701, -0.161, 0.84}};
+    xt::xtensor<double, 2> vK = {{0.222, -1.451, 0.28, 0.011}, {0.633, -1.424, 1.152, 1.397}};
+    xt::xtensor<double, 2> vb = {{-1.116}, {-0.811}, {1.125}, {0.313}};
+    xt::xtensor<double, 2> vr = {{1.081, 0.882, 0.244}};
+    xt::xtensor<double, 2> vq = {{0.28, 1.333, 0.896}};
+    xt::xtensor<double, 2> vC = {{0.8125, 0.0625, 0.875}, {0.1875, 0.9375, 0.125}};
+    auto bound = tg::values(A = vA, B = vB, K = vK, b = vb, r = vr, q = vq, C = vC);
     rg::check(bound,
-              rg::first_derivatives(285, 9, "f = tg::mse((tg::relu(tg::softplus((-(((r + r) - r) * (b + A))))) / B), C);", f, std::tuple{r, b, A, B, C}, std::tie(vr, vb, vA, vB, vC)));
+              rg::first_derivatives(289, 10, "f = tg::softmax_cross_entropy(tg::tanh(tg::matmul((tg::matmul(A, B) + K), tg::tanh(tg::softmax(tg::matmul(tg::sigmoid(b), (r + q)))))), C);", f, std::tuple{A, B, K, b, r, q, C}, std::tie(vA, vB, vK, vb, vr, vq, vC)));
 }
 
-TEST_CASE("random graph 286: depth 1, 1 ops") {
-    constexpr auto K = tg::var<"K", 3, 2>;
-    constexpr auto f = tg::sum(K);
-    xt::xtensor<double, 2> vK = {{-0.543, 1.275}, {1.253, -0.599}, {-0.636, -0.269}};
-    auto bound = tg::values(K = vK);
-    rg::check(bound,
-              rg::first_derivatives(286, 1, "f = tg::sum(K);", f, std::tuple{K}, std::tie(vK)));
-}
-
-TEST_CASE("random graph 287: depth 6, 8 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
+TEST_CASE("random graph 290: depth 6, 6 ops") {
+    constexpr auto K = tg::var<"K", 4, 2>;
     constexpr auto A = tg::var<"A">;
-    constexpr auto c = tg::col<"c">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto e1 = (tg::matmul(tg::matmul(b, r), (q - A)) + tg::transpose(c));
-    constexpr auto f = tg::mse((tg::sigmoid(e1) * e1), B);
-    xt::xtensor<double, 2> vb = {{-0.019}, {1.052}};
-    xt::xtensor<double, 2> vr = {{-1.352, 0.626}};
-    xt::xtensor<double, 2> vq = {{0.979, 1.081, -0.701, -0.8}};
-    xt::xtensor<double, 2> vA = {{-1.189, 1.358, 1.108, 0.474}, {-1.272, 0.289, -0.866, 0.09}};
-    xt::xtensor<double, 2> vc = {{-0.583}, {0.548}, {-0.199}, {0.68}};
-    xt::xtensor<double, 2> vB = {{1.211, 0.202, 1.002, 0.833}, {0.005, -1.319, 0.851, 0.702}};
-    auto bound = tg::values(b = vb, r = vr, q = vq, A = vA, c = vc, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(287, 8, "e1 = (tg::matmul(tg::matmul(b, r), (q - A)) + tg::transpose(c)); f = tg::mse((tg::sigmoid(e1) * e1), B);", f, std::tuple{b, r, q, A, c, B}, std::tie(vb, vr, vq, vA, vc, vB)));
-}
-
-TEST_CASE("random graph 288: depth 7, 7 ops") {
-    constexpr auto A = tg::var<"A">;
     constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::sqrt((tg::cos(tg::transpose(tg::softmax_cross_entropy(tg::matmul(A, tg::softmax(b)), c))) + tg::lit<2>));
-    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂b
-    xt::xtensor<double, 2> vA = {{1.005, 0.145, -0.124}, {-1.349, -0.242, -0.052}, {1.089, -1.232, -1.039}};
-    xt::xtensor<double, 2> vb = {{1.093}, {-0.857}, {0.445}};
-    xt::xtensor<double, 2> vc = {{0.0625}, {0.1875}, {0.75}};
-    xt::xtensor<double, 2> vV = {{-0.392}, {0.728}, {0.105}};
-    auto bound = tg::values(A = vA, b = vb, c = vc, V = vV);
+    constexpr auto f = tg::mean(tg::transpose(tg::matmul(K, (tg::matmul(tg::softmax(A), B) - b))));
+    xt::xtensor<double, 2> vK = {{-0.182, -1.112}, {0.076, -0.903}, {-0.972, 1.154}, {-0.813, -1.345}};
+    xt::xtensor<double, 2> vA = {{-1.277, -1.118, -1.082}, {-1.416, -1.166, -1.179}};
+    xt::xtensor<double, 2> vB = {{-1.445, -0.877}, {1.253, 1.189}, {0.227, 1.147}};
+    xt::xtensor<double, 2> vb = {{-1.043}, {0.62}};
+    auto bound = tg::values(K = vK, A = vA, B = vB, b = vb);
     rg::check(bound,
-              rg::first_derivatives(288, 7, "f = tg::sqrt((tg::cos(tg::transpose(tg::softmax_cross_entropy(tg::matmul(A, tg::softmax(b)), c))) + tg::lit<2>));", f, std::tuple{A, b, c}, std::tie(vA, vb, vc)),
-              rg::second_derivatives(288, "g = sum(grad(f, b)[b] * V)", f, b, V, std::tuple{A, b, c, V}, std::tie(vA, vb, vc, vV)));
+              rg::first_derivatives(290, 6, "f = tg::mean(tg::transpose(tg::matmul(K, (tg::matmul(tg::softmax(A), B) - b))));", f, std::tuple{K, A, B, b}, std::tie(vK, vA, vB, vb)));
 }
 
-TEST_CASE("random graph 289: depth 8, 9 ops") {
-    constexpr auto r = tg::row<"r">;
+TEST_CASE("random graph 291: depth 3, 4 ops") {
     constexpr auto s = tg::scalar<"s">;
     constexpr auto t = tg::scalar<"t">;
-    constexpr auto u = tg::scalar<"u">;
-    constexpr auto e1 = tg::sum((r * ((r * s) / tg::exp(t))));
-    constexpr auto f = (((e1 - tg::exp(e1)) / u) * t);
-    xt::xtensor<double, 2> vr = {{0.331, 1.29, -0.812}};
-    xt::xtensor<double, 2> vs = {{0.44}};
-    xt::xtensor<double, 2> vt = {{0.561}};
-    xt::xtensor<double, 2> vu = {{1.057}};
-    auto bound = tg::values(r = vr, s = vs, t = vt, u = vu);
-    rg::check(bound,
-              rg::first_derivatives(289, 9, "e1 = tg::sum((r * ((r * s) / tg::exp(t)))); f = (((e1 - tg::exp(e1)) / u) * t);", f, std::tuple{r, s, t, u}, std::tie(vr, vs, vt, vu)));
-}
-
-TEST_CASE("random graph 290: depth 3, 3 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = tg::sqrt((tg::exp(s) / t));
-    xt::xtensor<double, 2> vs = {{1.409}};
-    xt::xtensor<double, 2> vt = {{1.493}};
+    constexpr auto e1 = tg::sigmoid(s);
+    constexpr auto f = (((s / t) / e1) * e1);
+    xt::xtensor<double, 2> vs = {{1.084}};
+    xt::xtensor<double, 2> vt = {{1.232}};
     auto bound = tg::values(s = vs, t = vt);
     rg::check(bound,
-              rg::first_derivatives(290, 3, "f = tg::sqrt((tg::exp(s) / t));", f, std::tuple{s, t}, std::tie(vs, vt)));
+              rg::first_derivatives(291, 4, "e1 = tg::sigmoid(s); f = (((s / t) / e1) * e1);", f, std::tuple{s, t}, std::tie(vs, vt)));
 }
 
-TEST_CASE("random graph 291: depth 3, 3 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto f = tg::sum<1>(tg::sqrt(tg::sigmoid(r)));
-    xt::xtensor<double, 2> vr = {{0.771, -0.124}};
-    auto bound = tg::values(r = vr);
-    rg::check(bound,
-              rg::first_derivatives(291, 3, "f = tg::sum<1>(tg::sqrt(tg::sigmoid(r)));", f, std::tuple{r}, std::tie(vr)));
-}
-
-TEST_CASE("random graph 292: depth 8, 9 ops") {
-    constexpr auto K = tg::var<"K", 2, 2>;
-    constexpr auto A = tg::var<"A">;
+TEST_CASE("random graph 292: depth 5, 6 ops") {
     constexpr auto s = tg::scalar<"s">;
+    constexpr auto r = tg::row<"r">;
     constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (tg::transpose(((tg::sigmoid(tg::binary_cross_entropy(tg::softmax((tg::lit<3> * K)), A)) / s) / s)) / tg::exp(t));
-    xt::xtensor<double, 2> vK = {{1.284, 0.187}, {-0.484, -1.405}};
-    xt::xtensor<double, 2> vA = {{0.869, 0.949}, {0.966, 0.671}};
-    xt::xtensor<double, 2> vs = {{1.099}};
-    xt::xtensor<double, 2> vt = {{-0.741}};
-    auto bound = tg::values(K = vK, A = vA, s = vs, t = vt);
+    constexpr auto f = tg::transpose((tg::mean(tg::matmul((s * tg::lit<1, 3>), tg::square(r))) / t));
+    xt::xtensor<double, 2> vs = {{0.182}};
+    xt::xtensor<double, 2> vr = {{0.823, 0.769, -1.443}};
+    xt::xtensor<double, 2> vt = {{1.985}};
+    auto bound = tg::values(s = vs, r = vr, t = vt);
     rg::check(bound,
-              rg::first_derivatives(292, 9, "f = (tg::transpose(((tg::sigmoid(tg::binary_cross_entropy(tg::softmax((tg::lit<3> * K)), A)) / s) / s)) / tg::exp(t));", f, std::tuple{K, A, s, t}, std::tie(vK, vA, vs, vt)));
+              rg::first_derivatives(292, 6, "f = tg::transpose((tg::mean(tg::matmul((s * tg::lit<1, 3>), tg::square(r))) / t));", f, std::tuple{s, r, t}, std::tie(vs, vr, vt)));
 }
 
-TEST_CASE("random graph 293: depth 6, 6 ops") {
+TEST_CASE("random graph 293: depth 4, 7 ops") {
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto b = tg::col<"b">;
     constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = tg::matmul((s + tg::lit<2>), ((tg::matmul(r, b) - tg::matmul(q, c)) - tg::cos(t)));
+    xt::xtensor<double, 2> vs = {{-0.296}};
+    xt::xtensor<double, 2> vr = {{-1.078, -0.664}};
+    xt::xtensor<double, 2> vb = {{0.487}, {-1.023}};
+    xt::xtensor<double, 2> vq = {{-1.133, -1.219, 0.193}};
+    xt::xtensor<double, 2> vc = {{0.56}, {-0.848}, {-1.087}};
+    xt::xtensor<double, 2> vt = {{0.372}};
+    auto bound = tg::values(s = vs, r = vr, b = vb, q = vq, c = vc, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(293, 7, "f = tg::matmul((s + tg::lit<2>), ((tg::matmul(r, b) - tg::matmul(q, c)) - tg::cos(t)));", f, std::tuple{s, r, b, q, c, t}, std::tie(vs, vr, vb, vq, vc, vt)));
+}
+
+TEST_CASE("random graph 294: depth 1, 1 ops") {
     constexpr auto K = tg::var<"K", 4, 2>;
-    constexpr auto f = tg::cos(tg::matmul(s, tg::sum((K * tg::matmul(tg::exp(b), r)))));
-    xt::xtensor<double, 2> vs = {{-0.329}};
-    xt::xtensor<double, 2> vb = {{-0.864}, {-0.777}, {-1.295}, {-0.894}};
-    xt::xtensor<double, 2> vr = {{1.163, 0.065}};
-    xt::xtensor<double, 2> vK = {{-1.252, -0.978}, {0.511, -1.274}, {1.414, 0.271}, {-0.739, -0.338}};
-    auto bound = tg::values(s = vs, b = vb, r = vr, K = vK);
+    constexpr auto f = tg::sum(K);
+    xt::xtensor<double, 2> vK = {{0.716, 1.034}, {-0.772, -1.45}, {0.161, -0.569}, {0.898, -0.6}};
+    auto bound = tg::values(K = vK);
     rg::check(bound,
-              rg::first_derivatives(293, 6, "f = tg::cos(tg::matmul(s, tg::sum((K * tg::matmul(tg::exp(b), r)))));", f, std::tuple{s, b, r, K}, std::tie(vs, vb, vr, vK)));
+              rg::first_derivatives(294, 1, "f = tg::sum(K);", f, std::tuple{K}, std::tie(vK)));
 }
 
-TEST_CASE("random graph 294: depth 4, 4 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::sum<1>((tg::matmul(tg::sum<0>(A), B) * s));
-    xt::xtensor<double, 2> vA = {{-1.021, 0.551, 0.293}, {1.118, 0.11, -0.428}};
-    xt::xtensor<double, 2> vB = {{1.215, -1.275}, {0.016, -1.242}, {0.202, 0.373}};
-    xt::xtensor<double, 2> vs = {{0.909}};
-    auto bound = tg::values(A = vA, B = vB, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(294, 4, "f = tg::sum<1>((tg::matmul(tg::sum<0>(A), B) * s));", f, std::tuple{A, B, s}, std::tie(vA, vB, vs)));
-}
-
-TEST_CASE("random graph 295: depth 5, 5 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::matmul(tg::softplus((tg::sigmoid(tg::mean<0>(A)) + r)), b);
-    xt::xtensor<double, 2> vA = {{0.97, -1.049, 1.235}, {1.223, 1.277, 0.143}};
-    xt::xtensor<double, 2> vr = {{-0.841, 0.378, 0.057}};
-    xt::xtensor<double, 2> vb = {{-0.049}, {-0.899}, {0.818}};
-    auto bound = tg::values(A = vA, r = vr, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(295, 5, "f = tg::matmul(tg::softplus((tg::sigmoid(tg::mean<0>(A)) + r)), b);", f, std::tuple{A, r, b}, std::tie(vA, vr, vb)));
-}
-
-TEST_CASE("random graph 296: depth 8, 9 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto u = tg::scalar<"u">;
-    constexpr auto v = tg::scalar<"v">;
-    constexpr auto k = tg::scalar<"k">;
-    constexpr auto e1 = tg::log(t);
-    constexpr auto f = (((-((((e1 + e1) + (u * v)) / s) / k)) * s) / s);
-    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂k
-    xt::xtensor<double, 2> vs = {{0.971}};
-    xt::xtensor<double, 2> vt = {{1.062}};
-    xt::xtensor<double, 2> vu = {{-0.45}};
-    xt::xtensor<double, 2> vv = {{-1.247}};
-    xt::xtensor<double, 2> vk = {{1.346}};
-    xt::xtensor<double, 2> vV = {{-0.7}};
-    auto bound = tg::values(s = vs, t = vt, u = vu, v = vv, k = vk, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(296, 9, "e1 = tg::log(t); f = (((-((((e1 + e1) + (u * v)) / s) / k)) * s) / s);", f, std::tuple{s, t, u, v, k}, std::tie(vs, vt, vu, vv, vk)),
-              rg::second_derivatives(296, "g = sum(grad(f, k)[k] * V)", f, k, V, std::tuple{s, t, u, v, k, V}, std::tie(vs, vt, vu, vv, vk, vV)));
-}
-
-TEST_CASE("random graph 297: depth 8, 8 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto K = tg::var<"K", 2, 4>;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::tanh(tg::matmul(s, tg::softplus(tg::exp(tg::sum((B * tg::softmax((K / A))))))));
-    xt::xtensor<double, 2> vs = {{1.313}};
-    xt::xtensor<double, 2> vK = {{-1.169, -0.942, -0.01, 0.835}, {0.641, -0.426, 0.496, 0.483}};
-    xt::xtensor<double, 2> vA = {{1.151, 1.433, 1.922, 0.812}, {1.273, 0.584, 1.607, 1.002}};
-    xt::xtensor<double, 2> vB = {{-0.732, 0.104, 0.172, -1.424}, {0.405, -0.746, -0.222, 0.656}};
-    auto bound = tg::values(s = vs, K = vK, A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(297, 8, "f = tg::tanh(tg::matmul(s, tg::softplus(tg::exp(tg::sum((B * tg::softmax((K / A))))))));", f, std::tuple{s, K, A, B}, std::tie(vs, vK, vA, vB)));
-}
-
-TEST_CASE("random graph 298: depth 7, 11 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto K = tg::var<"K", 2, 2>;
+TEST_CASE("random graph 295: depth 6, 8 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
     constexpr auto C = tg::var<"C">;
-    constexpr auto f = tg::mean(tg::matmul(tg::square((tg::matmul(b, s) / tg::matmul(tg::exp(K), tg::pow(tg::exp(A), tg::lit<3, 2>)))), (B + tg::softplus(C))));
-    xt::xtensor<double, 2> vb = {{-0.709}, {0.985}};
-    xt::xtensor<double, 2> vs = {{1.051}};
-    xt::xtensor<double, 2> vK = {{-1.351, 0.751}, {1.16, 0.234}};
-    xt::xtensor<double, 2> vA = {{1.068, -1.296}, {-0.29, 0.566}};
-    xt::xtensor<double, 2> vB = {{0.251, 0.899, -0.715, 0.109}, {-0.728, 0.48, 1.358, -0.095}};
-    xt::xtensor<double, 2> vC = {{1.253, -1.197, 1.219, -1.439}, {0.307, -0.403, 0.46, -0.838}};
-    auto bound = tg::values(b = vb, s = vs, K = vK, A = vA, B = vB, C = vC);
+    constexpr auto D = tg::var<"D">;
+    constexpr auto f = tg::sum(((tg::transpose(tg::matmul((-A), (B + B))) / C) * tg::pow(D, tg::lit<3>)));
+    xt::xtensor<double, 2> vA = {{0.481, -0.774}, {-1.362, 0.92}, {-1.457, -0.394}};
+    xt::xtensor<double, 2> vB = {{-0.569, 0.069, 0.344}, {-1.011, 1.479, -0.631}};
+    xt::xtensor<double, 2> vC = {{1.673, 0.721, 1.062}, {0.545, 1.564, 1.978}, {0.698, 1.057, 1.489}};
+    xt::xtensor<double, 2> vD = {{-0.618, -1.347, 0.393}, {0.468, 0.514, 0.05}, {0.382, 1.208, 0.466}};
+    auto bound = tg::values(A = vA, B = vB, C = vC, D = vD);
     rg::check(bound,
-              rg::first_derivatives(298, 11, "f = tg::mean(tg::matmul(tg::square((tg::matmul(b, s) / tg::matmul(tg::exp(K), tg::pow(tg::exp(A), tg::lit<3, 2>)))), (B + tg::softplus(C))));", f, std::tuple{b, s, K, A, B, C}, std::tie(vb, vs, vK, vA, vB, vC)));
+              rg::first_derivatives(295, 8, "f = tg::sum(((tg::transpose(tg::matmul((-A), (B + B))) / C) * tg::pow(D, tg::lit<3>)));", f, std::tuple{A, B, C, D}, std::tie(vA, vB, vC, vD)));
+}
+
+TEST_CASE("random graph 296: depth 2, 2 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = ((s + t) * t);
+    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂t
+    xt::xtensor<double, 2> vs = {{0.829}};
+    xt::xtensor<double, 2> vt = {{0.132}};
+    xt::xtensor<double, 2> vV = {{0.869}};
+    auto bound = tg::values(s = vs, t = vt, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(296, 2, "f = ((s + t) * t);", f, std::tuple{s, t}, std::tie(vs, vt)),
+              rg::second_derivatives(296, "g = sum(grad(f, t)[t] * V)", f, t, V, std::tuple{s, t, V}, std::tie(vs, vt, vV)));
+}
+
+TEST_CASE("random graph 297: depth 5, 6 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto f = tg::transpose(tg::sum<1>((tg::matmul(tg::exp(r), (A + A)) / q)));
+    xt::xtensor<double, 2> vr = {{0.198, 0.923}};
+    xt::xtensor<double, 2> vA = {{0.154, -0.164, 0.836}, {-0.981, -1.296, 0.057}};
+    xt::xtensor<double, 2> vq = {{1.574, 1.875, 0.775}};
+    auto bound = tg::values(r = vr, A = vA, q = vq);
+    rg::check(bound,
+              rg::first_derivatives(297, 6, "f = tg::transpose(tg::sum<1>((tg::matmul(tg::exp(r), (A + A)) / q)));", f, std::tuple{r, A, q}, std::tie(vr, vA, vq)));
+}
+
+TEST_CASE("random graph 298: depth 6, 6 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto e1 = tg::sqrt((r / q));
+    constexpr auto f = tg::sigmoid(tg::tanh(tg::matmul(e1, tg::transpose(e1))));
+    xt::xtensor<double, 2> vr = {{1.899, 1.295, 1.593}};
+    xt::xtensor<double, 2> vq = {{1.586, 1.869, 1.0}};
+    auto bound = tg::values(r = vr, q = vq);
+    rg::check(bound,
+              rg::first_derivatives(298, 6, "e1 = tg::sqrt((r / q)); f = tg::sigmoid(tg::tanh(tg::matmul(e1, tg::transpose(e1))));", f, std::tuple{r, q}, std::tie(vr, vq)));
 }
 
 TEST_CASE("random graph 299: depth 5, 5 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto f = tg::sum<1>((tg::sum<0>(tg::pow(tg::log_softmax(A), tg::lit<3>)) - r));
-    xt::xtensor<double, 2> vA = {{-0.209, -1.351}, {0.03, 0.662}, {-0.853, -1.29}};
-    xt::xtensor<double, 2> vr = {{0.271, -0.838}};
-    auto bound = tg::values(A = vA, r = vr);
+    constexpr auto K = tg::var<"K", 3, 2>;
+    constexpr auto f = tg::softplus(tg::softplus(tg::sum((-tg::transpose(K)))));
+    xt::xtensor<double, 2> vK = {{0.621, 0.386}, {-0.105, -0.032}, {-0.474, -0.36}};
+    auto bound = tg::values(K = vK);
     rg::check(bound,
-              rg::first_derivatives(299, 5, "f = tg::sum<1>((tg::sum<0>(tg::pow(tg::log_softmax(A), tg::lit<3>)) - r));", f, std::tuple{A, r}, std::tie(vA, vr)));
+              rg::first_derivatives(299, 5, "f = tg::softplus(tg::softplus(tg::sum((-tg::transpose(K)))));", f, std::tuple{K}, std::tie(vK)));
 }

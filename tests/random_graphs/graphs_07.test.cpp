@@ -9,626 +9,667 @@
 namespace tg = typegrad;
 namespace rg = typegrad::random_graphs;
 
-TEST_CASE("random graph 350: depth 5, 7 ops") {
-    constexpr auto r = tg::row<"r">;
+TEST_CASE("random graph 350: depth 7, 8 ops") {
     constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::sum(tg::matmul((tg::matmul(r, A) * tg::matmul(b, tg::transpose(b))), (q - c)));
-    xt::xtensor<double, 2> vr = {{1.02, 0.185, -0.117, 0.063}};
-    xt::xtensor<double, 2> vA = {{0.835, -0.535}, {-1.334, -0.531}, {-0.815, -0.911}, {-0.984, 0.04}};
-    xt::xtensor<double, 2> vb = {{0.191}, {0.8}};
-    xt::xtensor<double, 2> vq = {{1.093, 0.743}};
-    xt::xtensor<double, 2> vc = {{-0.008}, {-0.121}};
-    auto bound = tg::values(r = vr, A = vA, b = vb, q = vq, c = vc);
-    rg::check(bound,
-              rg::first_derivatives(350, 7, "f = tg::sum(tg::matmul((tg::matmul(r, A) * tg::matmul(b, tg::transpose(b))), (q - c)));", f, std::tuple{r, A, b, q, c}, std::tie(vr, vA, vb, vq, vc)));
-}
-
-TEST_CASE("random graph 351: depth 3, 3 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::matmul(s, tg::mean<0>(tg::log_softmax(b)));
-    xt::xtensor<double, 2> vs = {{1.295}};
-    xt::xtensor<double, 2> vb = {{-0.289}, {-1.195}};
-    auto bound = tg::values(s = vs, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(351, 3, "f = tg::matmul(s, tg::mean<0>(tg::log_softmax(b)));", f, std::tuple{s, b}, std::tie(vs, vb)));
-}
-
-TEST_CASE("random graph 352: depth 3, 3 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::sigmoid(((s * tg::lit<-1, 2>) - s));
-    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
-    xt::xtensor<double, 2> vs = {{1.39}};
-    xt::xtensor<double, 2> vV = {{0.956}};
-    auto bound = tg::values(s = vs, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(352, 3, "f = tg::sigmoid(((s * tg::lit<-1, 2>) - s));", f, std::tuple{s}, std::tie(vs)),
-              rg::second_derivatives(352, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{s, V}, std::tie(vs, vV)));
-}
-
-TEST_CASE("random graph 353: depth 8, 8 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto e1 = ((tg::transpose(tg::softmax(tg::softplus(b))) * r) * r);
-    constexpr auto f = tg::matmul((e1 * tg::sin(e1)), c);
-    xt::xtensor<double, 2> vb = {{-0.758}, {-0.572}};
-    xt::xtensor<double, 2> vr = {{-0.643, -0.124}};
-    xt::xtensor<double, 2> vc = {{0.127}, {1.271}};
-    auto bound = tg::values(b = vb, r = vr, c = vc);
-    rg::check(bound,
-              rg::first_derivatives(353, 8, "e1 = ((tg::transpose(tg::softmax(tg::softplus(b))) * r) * r); f = tg::matmul((e1 * tg::sin(e1)), c);", f, std::tuple{b, r, c}, std::tie(vb, vr, vc)));
-}
-
-TEST_CASE("random graph 354: depth 8, 10 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto e1 = (tg::matmul(r, tg::square(A)) / tg::exp(s));
-    constexpr auto f = tg::mean((tg::tanh((e1 - tg::sin(e1))) - (t * q)));
-    xt::xtensor<double, 2> vr = {{1.261, -1.276, -0.486}};
-    xt::xtensor<double, 2> vA = {{-0.203, 0.381, -1.233}, {-1.105, 0.734, 1.13}, {0.347, 1.088, 1.466}};
-    xt::xtensor<double, 2> vs = {{0.236}};
-    xt::xtensor<double, 2> vt = {{-1.167}};
-    xt::xtensor<double, 2> vq = {{-0.942, 0.847, -0.787}};
-    auto bound = tg::values(r = vr, A = vA, s = vs, t = vt, q = vq);
-    rg::check(bound,
-              rg::first_derivatives(354, 10, "e1 = (tg::matmul(r, tg::square(A)) / tg::exp(s)); f = tg::mean((tg::tanh((e1 - tg::sin(e1))) - (t * q)));", f, std::tuple{r, A, s, t, q}, std::tie(vr, vA, vs, vt, vq)));
-}
-
-TEST_CASE("random graph 355: depth 6, 7 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (tg::mean(((b * b) / (tg::softplus((r / s)) + tg::lit<1, 10>))) - t);
-    xt::xtensor<double, 2> vb = {{-0.028}, {0.323}, {1.263}};
-    xt::xtensor<double, 2> vr = {{0.51, 0.433}};
-    xt::xtensor<double, 2> vs = {{1.894}};
-    xt::xtensor<double, 2> vt = {{0.524}};
-    auto bound = tg::values(b = vb, r = vr, s = vs, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(355, 7, "f = (tg::mean(((b * b) / (tg::softplus((r / s)) + tg::lit<1, 10>))) - t);", f, std::tuple{b, r, s, t}, std::tie(vb, vr, vs, vt)));
-}
-
-TEST_CASE("random graph 356: depth 7, 11 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto K = tg::var<"K", 2, 4>;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (tg::sum((K * tg::pow((tg::log(tg::exp(A)) + tg::transpose(tg::square(B))), tg::lit<3>))) / (tg::lit<1, 10> + tg::softplus(s)));
-    xt::xtensor<double, 2> vA = {{-1.012, 0.68, 0.198, 0.896}, {-0.782, 1.48, 0.118, 1.221}};
-    xt::xtensor<double, 2> vB = {{1.087, 0.93}, {-0.107, 0.842}, {-1.246, -1.232}, {-0.212, -1.221}};
-    xt::xtensor<double, 2> vK = {{0.495, 0.798, 0.19, -0.664}, {1.265, 0.602, 0.521, 0.743}};
-    xt::xtensor<double, 2> vs = {{1.419}};
-    auto bound = tg::values(A = vA, B = vB, K = vK, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(356, 11, "f = (tg::sum((K * tg::pow((tg::log(tg::exp(A)) + tg::transpose(tg::square(B))), tg::lit<3>))) / (tg::lit<1, 10> + tg::softplus(s)));", f, std::tuple{A, B, K, s}, std::tie(vA, vB, vK, vs)));
-}
-
-TEST_CASE("random graph 357: depth 2, 2 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::binary_cross_entropy(tg::sigmoid(A), B);
-    xt::xtensor<double, 2> vA = {{0.977, 1.131}, {0.183, 0.949}, {-1.432, -0.714}};
-    xt::xtensor<double, 2> vB = {{0.398, 0.979}, {0.949, 0.256}, {0.851, 0.512}};
-    auto bound = tg::values(A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(357, 2, "f = tg::binary_cross_entropy(tg::sigmoid(A), B);", f, std::tuple{A, B}, std::tie(vA, vB)));
-}
-
-TEST_CASE("random graph 358: depth 5, 7 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::matmul(r, ((tg::sum(A) / (tg::exp(b) + c)) - tg::transpose(r)));
-    xt::xtensor<double, 2> vr = {{-1.113, 0.794}};
-    xt::xtensor<double, 2> vA = {{0.897, 1.149}, {1.375, 0.285}, {-0.929, -0.89}, {-0.121, -0.787}};
-    xt::xtensor<double, 2> vb = {{-1.476}, {0.806}};
-    xt::xtensor<double, 2> vc = {{1.712}, {0.78}};
-    auto bound = tg::values(r = vr, A = vA, b = vb, c = vc);
-    rg::check(bound,
-              rg::first_derivatives(358, 7, "f = tg::matmul(r, ((tg::sum(A) / (tg::exp(b) + c)) - tg::transpose(r)));", f, std::tuple{r, A, b, c}, std::tie(vr, vA, vb, vc)));
-}
-
-TEST_CASE("random graph 359: depth 3, 4 ops") {
     constexpr auto r = tg::row<"r">;
     constexpr auto q = tg::row<"q">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::matmul(tg::square(r), tg::matmul(tg::transpose(q), s));
-    xt::xtensor<double, 2> vr = {{-0.11, 1.479, 0.862}};
-    xt::xtensor<double, 2> vq = {{0.839, -0.133, 1.5}};
-    xt::xtensor<double, 2> vs = {{0.398}};
-    auto bound = tg::values(r = vr, q = vq, s = vs);
+    constexpr auto f = tg::sum<0>(tg::sin(tg::square(tg::mean<1>((tg::softplus(tg::transpose(A)) * (r + q))))));
+    xt::xtensor<double, 2> vA = {{1.009, -0.759}, {1.079, -0.662}};
+    xt::xtensor<double, 2> vr = {{0.477, 0.707}};
+    xt::xtensor<double, 2> vq = {{-1.169, 0.226}};
+    auto bound = tg::values(A = vA, r = vr, q = vq);
     rg::check(bound,
-              rg::first_derivatives(359, 4, "f = tg::matmul(tg::square(r), tg::matmul(tg::transpose(q), s));", f, std::tuple{r, q, s}, std::tie(vr, vq, vs)));
+              rg::first_derivatives(350, 8, "f = tg::sum<0>(tg::sin(tg::square(tg::mean<1>((tg::softplus(tg::transpose(A)) * (r + q))))));", f, std::tuple{A, r, q}, std::tie(vA, vr, vq)));
 }
 
-TEST_CASE("random graph 360: depth 4, 5 ops") {
-    constexpr auto K = tg::var<"K", 2, 3>;
+TEST_CASE("random graph 351: depth 7, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto e1 = tg::log_softmax(A);
+    constexpr auto f = (tg::sum<1>(tg::mean<0>(((tg::softplus(e1) * e1) / tg::exp(A)))) / s);
+    xt::xtensor<double, 2> vA = {{0.53, 1.009}, {-0.388, -1.145}, {-1.438, 0.902}};
+    xt::xtensor<double, 2> vs = {{1.793}};
+    auto bound = tg::values(A = vA, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(351, 8, "e1 = tg::log_softmax(A); f = (tg::sum<1>(tg::mean<0>(((tg::softplus(e1) * e1) / tg::exp(A)))) / s);", f, std::tuple{A, s}, std::tie(vA, vs)));
+}
+
+TEST_CASE("random graph 352: depth 5, 5 ops") {
+    constexpr auto K = tg::var<"K", 3, 2>;
     constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::sin((tg::sum(tg::transpose(K)) * tg::sum<0>(b)));
-    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂b
-    xt::xtensor<double, 2> vK = {{0.784, -0.743, -0.203}, {0.712, -0.994, -0.189}};
-    xt::xtensor<double, 2> vb = {{-0.558}, {-0.485}};
-    xt::xtensor<double, 2> vV = {{0.769}, {0.277}};
+    constexpr auto e1 = tg::mean<1>(K);
+    constexpr auto f = tg::sin(tg::mse((e1 - tg::softplus(e1)), b));
+    constexpr auto V = tg::var<"V", 3, 2>; // g = Σ V ⊙ ∂f/∂K
+    xt::xtensor<double, 2> vK = {{-1.039, -0.431}, {-0.01, 1.389}, {-0.888, -0.325}};
+    xt::xtensor<double, 2> vb = {{-0.4}, {0.643}, {-0.333}};
+    xt::xtensor<double, 2> vV = {{-0.909, 0.997}, {-0.168, -0.171}, {0.315, 0.498}};
     auto bound = tg::values(K = vK, b = vb, V = vV);
     rg::check(bound,
-              rg::first_derivatives(360, 5, "f = tg::sin((tg::sum(tg::transpose(K)) * tg::sum<0>(b)));", f, std::tuple{K, b}, std::tie(vK, vb)),
-              rg::second_derivatives(360, "g = sum(grad(f, b)[b] * V)", f, b, V, std::tuple{K, b, V}, std::tie(vK, vb, vV)));
+              rg::first_derivatives(352, 5, "e1 = tg::mean<1>(K); f = tg::sin(tg::mse((e1 - tg::softplus(e1)), b));", f, std::tuple{K, b}, std::tie(vK, vb)),
+              rg::second_derivatives(352, "g = sum(grad(f, K)[K] * V)", f, K, V, std::tuple{K, b, V}, std::tie(vK, vb, vV)));
 }
 
-TEST_CASE("random graph 361: depth 2, 2 ops") {
+TEST_CASE("random graph 353: depth 1, 1 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::sum(b);
+    xt::xtensor<double, 2> vb = {{0.686}, {0.919}, {-0.658}};
+    auto bound = tg::values(b = vb);
+    rg::check(bound,
+              rg::first_derivatives(353, 1, "f = tg::sum(b);", f, std::tuple{b}, std::tie(vb)));
+}
+
+TEST_CASE("random graph 354: depth 8, 8 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::pow(tg::sqrt(tg::sqrt((tg::matmul(s, tg::sum(tg::sigmoid(tg::matmul(A, B)))) + s))), tg::lit<-1, 2>);
+    xt::xtensor<double, 2> vs = {{1.125}};
+    xt::xtensor<double, 2> vA = {{0.018, -0.422}, {0.12, -0.509}, {0.159, -0.794}, {1.29, -1.122}};
+    xt::xtensor<double, 2> vB = {{0.777, 0.274}, {0.903, 0.614}};
+    auto bound = tg::values(s = vs, A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(354, 8, "f = tg::pow(tg::sqrt(tg::sqrt((tg::matmul(s, tg::sum(tg::sigmoid(tg::matmul(A, B)))) + s))), tg::lit<-1, 2>);", f, std::tuple{s, A, B}, std::tie(vs, vA, vB)));
+}
+
+TEST_CASE("random graph 355: depth 8, 11 ops") {
+    constexpr auto K = tg::var<"K", 3, 3>;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto L = tg::var<"L", 3, 2>;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = (tg::mean(tg::matmul(K, ((tg::log(r) / q) * tg::sin((-(tg::mean<1>(L) / tg::exp(b))))))) * tg::lit<5, 4>);
+    xt::xtensor<double, 2> vK = {{0.355, -1.026, 0.132}, {-0.014, 0.267, -1.317}, {-1.311, -0.266, -1.376}};
+    xt::xtensor<double, 2> vr = {{1.814, 1.718}};
+    xt::xtensor<double, 2> vq = {{1.585, 1.863}};
+    xt::xtensor<double, 2> vL = {{-0.682, -0.007}, {-1.155, 0.084}, {0.887, -0.797}};
+    xt::xtensor<double, 2> vb = {{0.415}, {1.382}, {0.514}};
+    auto bound = tg::values(K = vK, r = vr, q = vq, L = vL, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(355, 11, "f = (tg::mean(tg::matmul(K, ((tg::log(r) / q) * tg::sin((-(tg::mean<1>(L) / tg::exp(b))))))) * tg::lit<5, 4>);", f, std::tuple{K, r, q, L, b}, std::tie(vK, vr, vq, vL, vb)));
+}
+
+TEST_CASE("random graph 356: depth 1, 1 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::pow(s, tg::lit<1, 3>);
+    xt::xtensor<double, 2> vs = {{1.589}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(356, 1, "f = tg::pow(s, tg::lit<1, 3>);", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 357: depth 4, 4 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::softplus(tg::sum((A * tg::relu(A))));
+    xt::xtensor<double, 2> vA = {{1.456, 0.054}, {-0.417, 0.082}, {-0.329, -1.358}};
+    auto bound = tg::values(A = vA);
+    rg::check(bound,
+              rg::first_derivatives(357, 4, "f = tg::softplus(tg::sum((A * tg::relu(A))));", f, std::tuple{A}, std::tie(vA)));
+}
+
+TEST_CASE("random graph 358: depth 1, 1 ops") {
     constexpr auto s = tg::scalar<"s">;
     constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (tg::cos(s) + t);
-    xt::xtensor<double, 2> vs = {{-0.213}};
-    xt::xtensor<double, 2> vt = {{0.187}};
+    constexpr auto f = (s + t);
+    xt::xtensor<double, 2> vs = {{0.523}};
+    xt::xtensor<double, 2> vt = {{0.607}};
     auto bound = tg::values(s = vs, t = vt);
     rg::check(bound,
-              rg::first_derivatives(361, 2, "f = (tg::cos(s) + t);", f, std::tuple{s, t}, std::tie(vs, vt)));
+              rg::first_derivatives(358, 1, "f = (s + t);", f, std::tuple{s, t}, std::tie(vs, vt)));
 }
 
-TEST_CASE("random graph 362: depth 4, 4 ops") {
+TEST_CASE("random graph 359: depth 3, 3 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto f = tg::binary_cross_entropy(tg::sigmoid((tg::sqrt(A) + B)), C);
-    xt::xtensor<double, 2> vA = {{0.928, 1.772}, {0.623, 0.789}, {1.819, 0.774}};
-    xt::xtensor<double, 2> vB = {{-0.112, 0.86}, {-0.833, 0.425}, {-0.325, 0.172}};
-    xt::xtensor<double, 2> vC = {{0.828, 0.909}, {0.332, 0.041}, {0.074, 0.498}};
-    auto bound = tg::values(A = vA, B = vB, C = vC);
+    constexpr auto f = tg::mse((tg::tanh(A) * A), B);
+    xt::xtensor<double, 2> vA = {{0.622, -0.31, -1.366, 0.294}, {-0.256, -0.724, -0.375, -0.847}};
+    xt::xtensor<double, 2> vB = {{-1.103, -0.509, 1.308, -0.725}, {-0.236, 0.003, -0.048, 0.49}};
+    auto bound = tg::values(A = vA, B = vB);
     rg::check(bound,
-              rg::first_derivatives(362, 4, "f = tg::binary_cross_entropy(tg::sigmoid((tg::sqrt(A) + B)), C);", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
+              rg::first_derivatives(359, 3, "f = tg::mse((tg::tanh(A) * A), B);", f, std::tuple{A, B}, std::tie(vA, vB)));
 }
 
-TEST_CASE("random graph 363: depth 5, 6 ops") {
+TEST_CASE("random graph 360: depth 5, 5 ops") {
     constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::sum(tg::matmul((tg::transpose(tg::square(A)) - tg::transpose(b)), B));
-    xt::xtensor<double, 2> vA = {{-1.253, 1.1}, {1.013, 0.486}};
-    xt::xtensor<double, 2> vb = {{-0.679}, {-1.091}};
-    xt::xtensor<double, 2> vB = {{-0.875, -0.581, -0.029}, {-0.038, 0.444, -1.24}};
-    auto bound = tg::values(A = vA, b = vb, B = vB);
+    constexpr auto f = tg::mean<1>(tg::log((tg::lit<2> + tg::sin(tg::mean<0>(A)))));
+    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
+    xt::xtensor<double, 2> vA = {{0.473, 0.317}, {-1.442, 0.433}, {-0.061, -0.921}};
+    xt::xtensor<double, 2> vV = {{-0.811, -0.358}, {0.552, 0.22}, {-0.746, -0.344}};
+    auto bound = tg::values(A = vA, V = vV);
     rg::check(bound,
-              rg::first_derivatives(363, 6, "f = tg::sum(tg::matmul((tg::transpose(tg::square(A)) - tg::transpose(b)), B));", f, std::tuple{A, b, B}, std::tie(vA, vb, vB)));
+              rg::first_derivatives(360, 5, "f = tg::mean<1>(tg::log((tg::lit<2> + tg::sin(tg::mean<0>(A)))));", f, std::tuple{A}, std::tie(vA)),
+              rg::second_derivatives(360, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{A, V}, std::tie(vA, vV)));
+}
+
+TEST_CASE("random graph 361: depth 6, 6 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto e1 = tg::matmul(s, tg::sum(A));
+    constexpr auto e2 = (e1 * tg::exp(e1));
+    constexpr auto f = (tg::tanh(e2) * e2);
+    xt::xtensor<double, 2> vs = {{-0.171}};
+    xt::xtensor<double, 2> vA = {{-0.774, 0.034, 1.387}, {-0.804, -0.471, -0.836}};
+    auto bound = tg::values(s = vs, A = vA);
+    rg::check(bound,
+              rg::first_derivatives(361, 6, "e1 = tg::matmul(s, tg::sum(A)); e2 = (e1 * tg::exp(e1)); f = (tg::tanh(e2) * e2);", f, std::tuple{s, A}, std::tie(vs, vA)));
+}
+
+TEST_CASE("random graph 362: depth 2, 2 ops") {
+    constexpr auto K = tg::var<"K", 3, 3>;
+    constexpr auto f = tg::sum(tg::sin(K));
+    xt::xtensor<double, 2> vK = {{-1.119, -1.252, 0.758}, {-0.024, -0.093, 1.083}, {-1.354, 1.21, -1.382}};
+    auto bound = tg::values(K = vK);
+    rg::check(bound,
+              rg::first_derivatives(362, 2, "f = tg::sum(tg::sin(K));", f, std::tuple{K}, std::tie(vK)));
+}
+
+TEST_CASE("random graph 363: depth 7, 7 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::binary_cross_entropy(tg::sigmoid(tg::sqrt(tg::sqrt(tg::sqrt((tg::sin(A) + tg::lit<2>))))), B);
+    xt::xtensor<double, 2> vA = {{0.424, 0.344, -0.479}, {0.445, 0.174, 0.618}};
+    xt::xtensor<double, 2> vB = {{0.636, 0.215, 0.294}, {0.219, 0.191, 0.686}};
+    auto bound = tg::values(A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(363, 7, "f = tg::binary_cross_entropy(tg::sigmoid(tg::sqrt(tg::sqrt(tg::sqrt((tg::sin(A) + tg::lit<2>))))), B);", f, std::tuple{A, B}, std::tie(vA, vB)));
 }
 
 TEST_CASE("random graph 364: depth 5, 5 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
     constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::matmul((r / q), A);
-    constexpr auto f = tg::sum((e1 * tg::exp(e1)));
-    xt::xtensor<double, 2> vr = {{-0.845, 0.347, -0.729}};
-    xt::xtensor<double, 2> vq = {{1.599, 0.638, 0.781}};
-    xt::xtensor<double, 2> vA = {{-0.423, -0.109, 0.066}, {0.853, -0.332, -0.204}, {-0.899, 0.303, -0.77}};
-    auto bound = tg::values(r = vr, q = vq, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(364, 5, "e1 = tg::matmul((r / q), A); f = tg::sum((e1 * tg::exp(e1)));", f, std::tuple{r, q, A}, std::tie(vr, vq, vA)));
-}
-
-TEST_CASE("random graph 365: depth 8, 8 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::sum<1>(tg::transpose((tg::mean<1>(tg::sin(tg::softplus(tg::matmul(tg::matmul(A, B), C)))) * b)));
-    xt::xtensor<double, 2> vA = {{-1.212, 1.352}, {1.435, -1.432}};
-    xt::xtensor<double, 2> vB = {{0.197, 0.582}, {-1.006, -1.293}};
-    xt::xtensor<double, 2> vC = {{-0.774, 0.847, 1.406}, {-0.835, -0.745, 0.766}};
-    xt::xtensor<double, 2> vb = {{-1.041}, {-0.908}};
-    auto bound = tg::values(A = vA, B = vB, C = vC, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(365, 8, "f = tg::sum<1>(tg::transpose((tg::mean<1>(tg::sin(tg::softplus(tg::matmul(tg::matmul(A, B), C)))) * b)));", f, std::tuple{A, B, C, b}, std::tie(vA, vB, vC, vb)));
-}
-
-TEST_CASE("random graph 366: depth 6, 7 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto e1 = tg::tanh((tg::mean<0>(A) * (r / q)));
-    constexpr auto f = tg::sum<1>((e1 - tg::square(e1)));
-    xt::xtensor<double, 2> vA = {{-0.702, 0.172, -0.459}, {-1.316, -0.581, 0.769}};
-    xt::xtensor<double, 2> vr = {{-0.756, 0.215, -0.229}};
-    xt::xtensor<double, 2> vq = {{0.794, 0.678, 1.161}};
-    auto bound = tg::values(A = vA, r = vr, q = vq);
-    rg::check(bound,
-              rg::first_derivatives(366, 7, "e1 = tg::tanh((tg::mean<0>(A) * (r / q))); f = tg::sum<1>((e1 - tg::square(e1)));", f, std::tuple{A, r, q}, std::tie(vA, vr, vq)));
-}
-
-TEST_CASE("random graph 367: depth 7, 11 ops") {
-    constexpr auto K = tg::var<"K", 2, 2>;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto e1 = tg::exp(K);
-    constexpr auto f = tg::softmax_cross_entropy((tg::log_softmax(((tg::relu(tg::matmul(A, B)) / e1) * e1)) / (tg::softplus(K) + tg::lit<1, 10>)), tg::softmax(K));
-    xt::xtensor<double, 2> vK = {{-1.11, 0.828}, {0.37, 0.082}};
-    xt::xtensor<double, 2> vA = {{1.268, 1.004, 0.42, 1.431}, {-0.137, -1.139, -1.177, 1.273}};
-    xt::xtensor<double, 2> vB = {{0.673, -0.719}, {-1.271, 0.9}, {0.491, 1.403}, {-1.115, 1.142}};
-    auto bound = tg::values(K = vK, A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(367, 11, "e1 = tg::exp(K); f = tg::softmax_cross_entropy((tg::log_softmax(((tg::relu(tg::matmul(A, B)) / e1) * e1)) / (tg::softplus(K) + tg::lit<1, 10>)), tg::softmax(K));", f, std::tuple{K, A, B}, std::tie(vK, vA, vB)));
-}
-
-TEST_CASE("random graph 368: depth 3, 3 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::softplus(tg::sin(tg::sqrt(s)));
-    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
-    xt::xtensor<double, 2> vs = {{0.647}};
-    xt::xtensor<double, 2> vV = {{0.116}};
-    auto bound = tg::values(s = vs, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(368, 3, "f = tg::softplus(tg::sin(tg::sqrt(s)));", f, std::tuple{s}, std::tie(vs)),
-              rg::second_derivatives(368, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{s, V}, std::tie(vs, vV)));
-}
-
-TEST_CASE("random graph 369: depth 3, 3 ops") {
     constexpr auto s = tg::scalar<"s">;
     constexpr auto t = tg::scalar<"t">;
-    constexpr auto u = tg::scalar<"u">;
-    constexpr auto f = (((s / t) / u) * tg::lit<2>);
-    xt::xtensor<double, 2> vs = {{-0.384}};
-    xt::xtensor<double, 2> vt = {{0.944}};
-    xt::xtensor<double, 2> vu = {{1.876}};
-    auto bound = tg::values(s = vs, t = vt, u = vu);
+    constexpr auto f = (tg::transpose(tg::pow((tg::mean(A) - s), tg::lit<3>)) / t);
+    xt::xtensor<double, 2> vA = {{0.904, -1.201}, {1.252, -0.734}, {0.027, -0.302}};
+    xt::xtensor<double, 2> vs = {{-0.142}};
+    xt::xtensor<double, 2> vt = {{0.772}};
+    auto bound = tg::values(A = vA, s = vs, t = vt);
     rg::check(bound,
-              rg::first_derivatives(369, 3, "f = (((s / t) / u) * tg::lit<2>);", f, std::tuple{s, t, u}, std::tie(vs, vt, vu)));
+              rg::first_derivatives(364, 5, "f = (tg::transpose(tg::pow((tg::mean(A) - s), tg::lit<3>)) / t);", f, std::tuple{A, s, t}, std::tie(vA, vs, vt)));
 }
 
-TEST_CASE("random graph 370: depth 8, 10 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto D = tg::var<"D">;
-    constexpr auto f = tg::mean<1>(tg::matmul(tg::log((tg::softplus(tg::matmul(tg::sum((B * A)), r)) + tg::lit<1, 10>)), (C * tg::square(D))));
-    xt::xtensor<double, 2> vA = {{-0.149, 0.988}, {-1.248, -0.865}, {-0.686, 0.297}, {-1.342, -0.673}};
-    xt::xtensor<double, 2> vB = {{-0.943, -0.686}, {-1.376, -0.173}, {1.372, -0.266}, {1.26, -1.289}};
-    xt::xtensor<double, 2> vr = {{-1.138, 1.411}};
-    xt::xtensor<double, 2> vC = {{-0.576, -0.711}, {0.292, -0.369}};
-    xt::xtensor<double, 2> vD = {{-1.489, -0.017}, {0.333, 0.214}};
-    auto bound = tg::values(A = vA, B = vB, r = vr, C = vC, D = vD);
-    rg::check(bound,
-              rg::first_derivatives(370, 10, "f = tg::mean<1>(tg::matmul(tg::log((tg::softplus(tg::matmul(tg::sum((B * A)), r)) + tg::lit<1, 10>)), (C * tg::square(D))));", f, std::tuple{A, B, r, C, D}, std::tie(vA, vB, vr, vC, vD)));
-}
-
-TEST_CASE("random graph 371: depth 5, 7 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = (-(tg::pow(tg::sum<0>(tg::transpose(r)), tg::lit<3>) + tg::cos(tg::matmul(q, b))));
-    xt::xtensor<double, 2> vr = {{0.254, 0.479}};
-    xt::xtensor<double, 2> vq = {{0.95, -0.45}};
-    xt::xtensor<double, 2> vb = {{-0.649}, {-0.826}};
-    auto bound = tg::values(r = vr, q = vq, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(371, 7, "f = (-(tg::pow(tg::sum<0>(tg::transpose(r)), tg::lit<3>) + tg::cos(tg::matmul(q, b))));", f, std::tuple{r, q, b}, std::tie(vr, vq, vb)));
-}
-
-TEST_CASE("random graph 372: depth 4, 4 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::pow(tg::sigmoid(tg::binary_cross_entropy(tg::sigmoid(A), B)), tg::lit<3, 2>);
-    xt::xtensor<double, 2> vA = {{-0.168, -1.074}, {0.803, 0.703}, {0.411, -0.515}, {-1.492, 0.681}};
-    xt::xtensor<double, 2> vB = {{0.69, 0.151}, {0.231, 0.325}, {0.661, 0.847}, {0.754, 0.754}};
-    auto bound = tg::values(A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(372, 4, "f = tg::pow(tg::sigmoid(tg::binary_cross_entropy(tg::sigmoid(A), B)), tg::lit<3, 2>);", f, std::tuple{A, B}, std::tie(vA, vB)));
-}
-
-TEST_CASE("random graph 373: depth 6, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::mse(tg::transpose(tg::sqrt((tg::lit<1, 10> + tg::softplus(tg::transpose(A))))), B);
-    xt::xtensor<double, 2> vA = {{0.645, 1.096, -0.102}, {-0.001, -0.812, -1.034}};
-    xt::xtensor<double, 2> vB = {{-0.248, 0.603, -0.753}, {-0.948, -1.46, 0.942}};
-    auto bound = tg::values(A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(373, 6, "f = tg::mse(tg::transpose(tg::sqrt((tg::lit<1, 10> + tg::softplus(tg::transpose(A))))), B);", f, std::tuple{A, B}, std::tie(vA, vB)));
-}
-
-TEST_CASE("random graph 374: depth 8, 8 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto e1 = tg::pow((r + r), tg::lit<-1, 2>);
-    constexpr auto e2 = (e1 - tg::square(e1));
-    constexpr auto f = tg::mean<0>(tg::transpose((e2 * tg::exp(e2))));
-    xt::xtensor<double, 2> vr = {{1.442, 0.614, 1.419}};
-    auto bound = tg::values(r = vr);
-    rg::check(bound,
-              rg::first_derivatives(374, 8, "e1 = tg::pow((r + r), tg::lit<-1, 2>); e2 = (e1 - tg::square(e1)); f = tg::mean<0>(tg::transpose((e2 * tg::exp(e2))));", f, std::tuple{r}, std::tie(vr)));
-}
-
-TEST_CASE("random graph 375: depth 4, 4 ops") {
-    constexpr auto K = tg::var<"K", 2, 4>;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::sum((A * tg::sigmoid((K + r))));
-    xt::xtensor<double, 2> vK = {{-1.435, 0.856, 0.548, 1.0}, {0.902, 0.419, 0.079, -0.839}};
-    xt::xtensor<double, 2> vr = {{1.165, -1.351, -0.471, 0.547}};
-    xt::xtensor<double, 2> vA = {{-0.446, -1.043, 0.32, -0.066}, {0.23, 1.269, -1.354, 1.444}};
-    auto bound = tg::values(K = vK, r = vr, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(375, 4, "f = tg::sum((A * tg::sigmoid((K + r))));", f, std::tuple{K, r, A}, std::tie(vK, vr, vA)));
-}
-
-TEST_CASE("random graph 376: depth 5, 5 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::pow((tg::softplus((-tg::sum(A))) + tg::lit<1, 10>), tg::lit<3, 2>);
-    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
-    xt::xtensor<double, 2> vA = {{-0.684, 0.632}, {-0.219, -0.724}, {0.849, 1.275}, {-0.954, 1.03}};
-    xt::xtensor<double, 2> vV = {{0.281, -0.668}, {-0.157, -0.916}, {-0.473, -0.039}, {-0.847, -0.951}};
-    auto bound = tg::values(A = vA, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(376, 5, "f = tg::pow((tg::softplus((-tg::sum(A))) + tg::lit<1, 10>), tg::lit<3, 2>);", f, std::tuple{A}, std::tie(vA)),
-              rg::second_derivatives(376, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{A, V}, std::tie(vA, vV)));
-}
-
-TEST_CASE("random graph 377: depth 1, 1 ops") {
+TEST_CASE("random graph 365: depth 1, 1 ops") {
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (s - t);
-    xt::xtensor<double, 2> vs = {{0.042}};
-    xt::xtensor<double, 2> vt = {{-1.145}};
-    auto bound = tg::values(s = vs, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(377, 1, "f = (s - t);", f, std::tuple{s, t}, std::tie(vs, vt)));
-}
-
-TEST_CASE("random graph 378: depth 4, 4 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::mean(tg::log_softmax(tg::log_softmax(tg::matmul(A, A))));
-    xt::xtensor<double, 2> vA = {{0.804, 0.591}, {0.506, -1.186}};
-    auto bound = tg::values(A = vA);
-    rg::check(bound,
-              rg::first_derivatives(378, 4, "f = tg::mean(tg::log_softmax(tg::log_softmax(tg::matmul(A, A))));", f, std::tuple{A}, std::tie(vA)));
-}
-
-TEST_CASE("random graph 379: depth 7, 8 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = (-tg::sigmoid((-(tg::mean(tg::matmul(tg::log(A), tg::exp(b))) * tg::lit<2>))));
-    xt::xtensor<double, 2> vA = {{0.941, 0.976}, {0.811, 0.668}, {0.676, 1.869}};
-    xt::xtensor<double, 2> vb = {{-1.364}, {0.961}};
-    auto bound = tg::values(A = vA, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(379, 8, "f = (-tg::sigmoid((-(tg::mean(tg::matmul(tg::log(A), tg::exp(b))) * tg::lit<2>))));", f, std::tuple{A, b}, std::tie(vA, vb)));
-}
-
-TEST_CASE("random graph 380: depth 2, 2 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::relu(tg::transpose(s));
-    xt::xtensor<double, 2> vs = {{1.032}};
+    constexpr auto f = tg::exp(s);
+    xt::xtensor<double, 2> vs = {{0.04}};
     auto bound = tg::values(s = vs);
     rg::check(bound,
-              rg::first_derivatives(380, 2, "f = tg::relu(tg::transpose(s));", f, std::tuple{s}, std::tie(vs)));
+              rg::first_derivatives(365, 1, "f = tg::exp(s);", f, std::tuple{s}, std::tie(vs)));
 }
 
-TEST_CASE("random graph 381: depth 5, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (tg::pow((tg::mean((A + B)) / tg::exp(s)), tg::lit<3, 2>) / t);
-    xt::xtensor<double, 2> vA = {{1.724, 1.58, 0.548}, {1.126, 1.241, 1.612}, {1.466, 1.859, 1.6}};
-    xt::xtensor<double, 2> vB = {{1.98, 1.923, 1.088}, {1.743, 1.458, 1.435}, {1.217, 1.417, 1.737}};
-    xt::xtensor<double, 2> vs = {{0.821}};
-    xt::xtensor<double, 2> vt = {{1.274}};
-    auto bound = tg::values(A = vA, B = vB, s = vs, t = vt);
+TEST_CASE("random graph 366: depth 5, 6 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto e1 = (tg::softplus(r) / q);
+    constexpr auto f = tg::matmul((e1 + tg::exp(e1)), (b - c));
+    xt::xtensor<double, 2> vr = {{0.259, -1.353, 0.609, 1.349}};
+    xt::xtensor<double, 2> vq = {{0.887, 0.571, 1.444, 1.541}};
+    xt::xtensor<double, 2> vb = {{-0.851}, {-0.593}, {0.304}, {0.891}};
+    xt::xtensor<double, 2> vc = {{1.185}, {1.327}, {-0.182}, {-0.031}};
+    auto bound = tg::values(r = vr, q = vq, b = vb, c = vc);
     rg::check(bound,
-              rg::first_derivatives(381, 6, "f = (tg::pow((tg::mean((A + B)) / tg::exp(s)), tg::lit<3, 2>) / t);", f, std::tuple{A, B, s, t}, std::tie(vA, vB, vs, vt)));
+              rg::first_derivatives(366, 6, "e1 = (tg::softplus(r) / q); f = tg::matmul((e1 + tg::exp(e1)), (b - c));", f, std::tuple{r, q, b, c}, std::tie(vr, vq, vb, vc)));
 }
 
-TEST_CASE("random graph 382: depth 1, 1 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::log(s);
-    xt::xtensor<double, 2> vs = {{0.927}};
-    auto bound = tg::values(s = vs);
+TEST_CASE("random graph 367: depth 6, 6 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto e1 = tg::log(tg::sigmoid(tg::sqrt(r)));
+    constexpr auto f = tg::matmul((tg::sigmoid(e1) * e1), b);
+    xt::xtensor<double, 2> vr = {{1.01, 1.567}};
+    xt::xtensor<double, 2> vb = {{-1.275}, {-0.564}};
+    auto bound = tg::values(r = vr, b = vb);
     rg::check(bound,
-              rg::first_derivatives(382, 1, "f = tg::log(s);", f, std::tuple{s}, std::tie(vs)));
+              rg::first_derivatives(367, 6, "e1 = tg::log(tg::sigmoid(tg::sqrt(r))); f = tg::matmul((tg::sigmoid(e1) * e1), b);", f, std::tuple{r, b}, std::tie(vr, vb)));
 }
 
-TEST_CASE("random graph 383: depth 7, 7 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto K = tg::var<"K", 4, 2>;
-    constexpr auto f = tg::sum(tg::pow(tg::matmul(tg::transpose(tg::log_softmax((tg::softplus(A) / B))), K), tg::lit<3>));
-    xt::xtensor<double, 2> vA = {{0.189, 0.718}, {1.29, 1.217}, {1.05, 0.353}, {1.414, -1.456}};
-    xt::xtensor<double, 2> vB = {{1.82, 0.791}, {1.542, 1.262}, {0.541, 0.517}, {1.98, 1.635}};
-    xt::xtensor<double, 2> vK = {{-0.371, -0.626}, {0.847, 1.313}, {-0.331, 0.736}, {-0.087, -1.297}};
-    auto bound = tg::values(A = vA, B = vB, K = vK);
-    rg::check(bound,
-              rg::first_derivatives(383, 7, "f = tg::sum(tg::pow(tg::matmul(tg::transpose(tg::log_softmax((tg::softplus(A) / B))), K), tg::lit<3>));", f, std::tuple{A, B, K}, std::tie(vA, vB, vK)));
-}
-
-TEST_CASE("random graph 384: depth 2, 2 ops") {
-    constexpr auto K = tg::var<"K", 3, 2>;
-    constexpr auto f = tg::sum(tg::softplus(K));
-    constexpr auto V = tg::var<"V", 3, 2>; // g = Σ V ⊙ ∂f/∂K
-    xt::xtensor<double, 2> vK = {{0.323, 0.671}, {-1.108, -0.455}, {0.933, -1.307}};
-    xt::xtensor<double, 2> vV = {{0.194, 0.518}, {0.799, 0.813}, {0.195, 0.364}};
+TEST_CASE("random graph 368: depth 6, 6 ops") {
+    constexpr auto K = tg::var<"K", 2, 3>;
+    constexpr auto f = tg::tanh((tg::softplus(tg::tanh(tg::mean(tg::transpose(K)))) + tg::lit<1, 3>));
+    constexpr auto V = tg::var<"V", 2, 3>; // g = Σ V ⊙ ∂f/∂K
+    xt::xtensor<double, 2> vK = {{0.225, 0.138, 1.459}, {-0.391, 0.504, -0.769}};
+    xt::xtensor<double, 2> vV = {{-0.392, 0.094, 0.836}, {-0.727, 0.697, 0.313}};
     auto bound = tg::values(K = vK, V = vV);
     rg::check(bound,
-              rg::first_derivatives(384, 2, "f = tg::sum(tg::softplus(K));", f, std::tuple{K}, std::tie(vK)),
-              rg::second_derivatives(384, "g = sum(grad(f, K)[K] * V)", f, K, V, std::tuple{K, V}, std::tie(vK, vV)));
+              rg::first_derivatives(368, 6, "f = tg::tanh((tg::softplus(tg::tanh(tg::mean(tg::transpose(K)))) + tg::lit<1, 3>));", f, std::tuple{K}, std::tie(vK)),
+              rg::second_derivatives(368, "g = sum(grad(f, K)[K] * V)", f, K, V, std::tuple{K, V}, std::tie(vK, vV)));
 }
 
-TEST_CASE("random graph 385: depth 1, 1 ops") {
+TEST_CASE("random graph 369: depth 7, 12 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::pow(s, tg::lit<3>);
-    xt::xtensor<double, 2> vs = {{-1.046}};
-    auto bound = tg::values(s = vs);
+    constexpr auto b = tg::col<"b">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto f = tg::mean((tg::tanh((tg::transpose((tg::matmul(r, A) + tg::mean<1>(B))) - tg::transpose(tg::relu(s)))) * tg::pow(tg::matmul(b, q), tg::lit<3>)));
+    xt::xtensor<double, 2> vr = {{-0.667, -1.4}};
+    xt::xtensor<double, 2> vA = {{0.29, -0.528, 0.437}, {1.493, 0.646, -0.417}};
+    xt::xtensor<double, 2> vB = {{0.927, -0.303}, {1.096, 1.45}};
+    xt::xtensor<double, 2> vs = {{1.294}};
+    xt::xtensor<double, 2> vb = {{-0.974}, {-0.586}, {-0.109}};
+    xt::xtensor<double, 2> vq = {{1.35, -0.369}};
+    auto bound = tg::values(r = vr, A = vA, B = vB, s = vs, b = vb, q = vq);
     rg::check(bound,
-              rg::first_derivatives(385, 1, "f = tg::pow(s, tg::lit<3>);", f, std::tuple{s}, std::tie(vs)));
+              rg::first_derivatives(369, 12, "f = tg::mean((tg::tanh((tg::transpose((tg::matmul(r, A) + tg::mean<1>(B))) - tg::transpose(tg::relu(s)))) * tg::pow(tg::matmul(b, q), tg::lit<3>)));", f, std::tuple{r, A, B, s, b, q}, std::tie(vr, vA, vB, vs, vb, vq)));
 }
 
-TEST_CASE("random graph 386: depth 6, 8 ops") {
+TEST_CASE("random graph 370: depth 3, 3 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto f = tg::mse(tg::pow(tg::exp(r), tg::lit<3, 2>), q);
+    xt::xtensor<double, 2> vr = {{-0.834, 0.263, 1.11}};
+    xt::xtensor<double, 2> vq = {{-1.18, 0.708, -0.652}};
+    auto bound = tg::values(r = vr, q = vq);
+    rg::check(bound,
+              rg::first_derivatives(370, 3, "f = tg::mse(tg::pow(tg::exp(r), tg::lit<3, 2>), q);", f, std::tuple{r, q}, std::tie(vr, vq)));
+}
+
+TEST_CASE("random graph 371: depth 7, 11 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto K = tg::var<"K", 2, 2>;
+    constexpr auto e1 = tg::exp(tg::sigmoid(A));
+    constexpr auto f = tg::sum(((((tg::exp((r + s)) + tg::exp(tg::softplus(A))) - K) * e1) / e1));
+    xt::xtensor<double, 2> vA = {{0.301, -1.409}, {-1.494, -1.15}};
+    xt::xtensor<double, 2> vr = {{0.399, 1.156}};
+    xt::xtensor<double, 2> vs = {{-1.166}};
+    xt::xtensor<double, 2> vK = {{-1.146, 0.864}, {0.202, -0.106}};
+    auto bound = tg::values(A = vA, r = vr, s = vs, K = vK);
+    rg::check(bound,
+              rg::first_derivatives(371, 11, "e1 = tg::exp(tg::sigmoid(A)); f = tg::sum(((((tg::exp((r + s)) + tg::exp(tg::softplus(A))) - K) * e1) / e1));", f, std::tuple{A, r, s, K}, std::tie(vA, vr, vs, vK)));
+}
+
+TEST_CASE("random graph 372: depth 8, 10 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto e1 = tg::matmul(r, A);
+    constexpr auto f = tg::sum((tg::transpose((((e1 * tg::exp(e1)) + s) / tg::sqrt(q))) + tg::sqrt(t)));
+    xt::xtensor<double, 2> vr = {{-0.058, -1.147, -1.461, 1.431}};
+    xt::xtensor<double, 2> vA = {{0.837, 1.487, 1.435}, {1.25, -1.285, -1.164}, {0.216, -0.758, 0.711}, {1.167, 0.36, 0.468}};
+    xt::xtensor<double, 2> vs = {{-0.905}};
+    xt::xtensor<double, 2> vq = {{0.978, 1.994, 1.841}};
+    xt::xtensor<double, 2> vt = {{1.269}};
+    auto bound = tg::values(r = vr, A = vA, s = vs, q = vq, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(372, 10, "e1 = tg::matmul(r, A); f = tg::sum((tg::transpose((((e1 * tg::exp(e1)) + s) / tg::sqrt(q))) + tg::sqrt(t)));", f, std::tuple{r, A, s, q, t}, std::tie(vr, vA, vs, vq, vt)));
+}
+
+TEST_CASE("random graph 373: depth 7, 7 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto K = tg::var<"K", 3, 3>;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto D = tg::var<"D">;
+    constexpr auto f = tg::matmul(r, tg::matmul(A, tg::mean<1>(tg::softmax(tg::matmul(B, ((K - C) * D))))));
+    xt::xtensor<double, 2> vr = {{0.809, -1.302}};
+    xt::xtensor<double, 2> vA = {{-0.44, 0.655}, {1.432, 0.066}};
+    xt::xtensor<double, 2> vB = {{1.436, 0.032, -0.628}, {0.536, -0.834, -0.375}};
+    xt::xtensor<double, 2> vK = {{-0.391, -1.14, -0.707}, {0.733, 1.323, 0.505}, {0.355, 1.088, -0.491}};
+    xt::xtensor<double, 2> vC = {{0.373, 1.148, 1.202}, {-1.217, 1.385, 0.036}, {0.501, -0.968, 0.342}};
+    xt::xtensor<double, 2> vD = {{0.518, 0.443, -0.865}, {0.413, -1.34, 0.684}, {0.116, -1.116, 0.054}};
+    auto bound = tg::values(r = vr, A = vA, B = vB, K = vK, C = vC, D = vD);
+    rg::check(bound,
+              rg::first_derivatives(373, 7, "f = tg::matmul(r, tg::matmul(A, tg::mean<1>(tg::softmax(tg::matmul(B, ((K - C) * D))))));", f, std::tuple{r, A, B, K, C, D}, std::tie(vr, vA, vB, vK, vC, vD)));
+}
+
+TEST_CASE("random graph 374: depth 7, 14 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto f = tg::sum<0>((((tg::sum<1>(((A * s) - A)) + tg::cos(tg::transpose(r))) + tg::matmul((B / C), b)) / tg::sqrt((tg::cos(c) + tg::lit<2>))));
+    xt::xtensor<double, 2> vA = {{1.067, -1.123, 1.033}, {-0.38, -1.04, -0.884}};
+    xt::xtensor<double, 2> vs = {{-1.223}};
+    xt::xtensor<double, 2> vr = {{0.192, 0.238}};
+    xt::xtensor<double, 2> vB = {{-0.277, 1.038, 1.137}, {0.298, 1.28, -0.312}};
+    xt::xtensor<double, 2> vC = {{0.627, 1.529, 1.644}, {1.177, 1.025, 1.516}};
+    xt::xtensor<double, 2> vb = {{1.371}, {0.201}, {-1.397}};
+    xt::xtensor<double, 2> vc = {{-0.342}, {-0.172}};
+    auto bound = tg::values(A = vA, s = vs, r = vr, B = vB, C = vC, b = vb, c = vc);
+    rg::check(bound,
+              rg::first_derivatives(374, 14, "f = tg::sum<0>((((tg::sum<1>(((A * s) - A)) + tg::cos(tg::transpose(r))) + tg::matmul((B / C), b)) / tg::sqrt((tg::cos(c) + tg::lit<2>))));", f, std::tuple{A, s, r, B, C, b, c}, std::tie(vA, vs, vr, vB, vC, vb, vc)));
+}
+
+TEST_CASE("random graph 375: depth 5, 5 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::tanh(tg::sum<1>(tg::transpose((tg::transpose(r) * tg::lit<5, 4>))));
+    xt::xtensor<double, 2> vr = {{-1.434, -0.454}};
+    auto bound = tg::values(r = vr);
+    rg::check(bound,
+              rg::first_derivatives(375, 5, "f = tg::tanh(tg::sum<1>(tg::transpose((tg::transpose(r) * tg::lit<5, 4>))));", f, std::tuple{r}, std::tie(vr)));
+}
+
+TEST_CASE("random graph 376: depth 6, 7 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::sigmoid(tg::matmul(s, tg::pow(tg::matmul((tg::cos(r) + tg::lit<2>), tg::exp(b)), tg::lit<-1>)));
+    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
+    xt::xtensor<double, 2> vs = {{-1.382}};
+    xt::xtensor<double, 2> vr = {{-0.381, -1.406, 0.592}};
+    xt::xtensor<double, 2> vb = {{0.082}, {1.097}, {-1.261}};
+    xt::xtensor<double, 2> vV = {{0.94}};
+    auto bound = tg::values(s = vs, r = vr, b = vb, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(376, 7, "f = tg::sigmoid(tg::matmul(s, tg::pow(tg::matmul((tg::cos(r) + tg::lit<2>), tg::exp(b)), tg::lit<-1>)));", f, std::tuple{s, r, b}, std::tie(vs, vr, vb)),
+              rg::second_derivatives(376, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{s, r, b, V}, std::tie(vs, vr, vb, vV)));
+}
+
+TEST_CASE("random graph 377: depth 5, 5 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::transpose(tg::sqrt((tg::lit<1, 10> + tg::softplus(tg::sum(b)))));
+    xt::xtensor<double, 2> vb = {{0.984}, {0.872}, {0.591}};
+    auto bound = tg::values(b = vb);
+    rg::check(bound,
+              rg::first_derivatives(377, 5, "f = tg::transpose(tg::sqrt((tg::lit<1, 10> + tg::softplus(tg::sum(b)))));", f, std::tuple{b}, std::tie(vb)));
+}
+
+TEST_CASE("random graph 378: depth 7, 7 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto e1 = (A * B);
+    constexpr auto f = tg::mean(((tg::cos((e1 - tg::exp(e1))) + s) - r));
+    xt::xtensor<double, 2> vA = {{-1.019, -0.656, 1.357}, {-0.878, 1.333, 0.181}};
+    xt::xtensor<double, 2> vB = {{-0.811, 1.115, -0.134}, {0.67, -0.281, 0.975}};
+    xt::xtensor<double, 2> vs = {{-1.157}};
+    xt::xtensor<double, 2> vr = {{-0.272, -0.34, -0.903}};
+    auto bound = tg::values(A = vA, B = vB, s = vs, r = vr);
+    rg::check(bound,
+              rg::first_derivatives(378, 7, "e1 = (A * B); f = tg::mean(((tg::cos((e1 - tg::exp(e1))) + s) - r));", f, std::tuple{A, B, s, r}, std::tie(vA, vB, vs, vr)));
+}
+
+TEST_CASE("random graph 379: depth 6, 7 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::mean(tg::transpose((tg::log_softmax(tg::log_softmax(tg::cos(A))) / (B + r))));
+    xt::xtensor<double, 2> vA = {{0.34, -1.497, -0.832}, {1.287, 0.798, 0.415}};
+    xt::xtensor<double, 2> vB = {{1.06, 1.107, 1.382}, {1.789, 1.796, 1.04}};
+    xt::xtensor<double, 2> vr = {{1.972, 1.379, 1.81}};
+    auto bound = tg::values(A = vA, B = vB, r = vr);
+    rg::check(bound,
+              rg::first_derivatives(379, 7, "f = tg::mean(tg::transpose((tg::log_softmax(tg::log_softmax(tg::cos(A))) / (B + r))));", f, std::tuple{A, B, r}, std::tie(vA, vB, vr)));
+}
+
+TEST_CASE("random graph 380: depth 6, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::mean<1>(tg::transpose((tg::transpose((-tg::mean<0>(A))) * tg::exp(tg::softmax(b)))));
+    xt::xtensor<double, 2> vA = {{0.896, -1.376}, {-0.188, -0.898}, {-1.438, -0.004}};
+    xt::xtensor<double, 2> vb = {{-1.08}, {0.288}};
+    auto bound = tg::values(A = vA, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(380, 8, "f = tg::mean<1>(tg::transpose((tg::transpose((-tg::mean<0>(A))) * tg::exp(tg::softmax(b)))));", f, std::tuple{A, b}, std::tie(vA, vb)));
+}
+
+TEST_CASE("random graph 381: depth 8, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto e1 = tg::softmax(tg::matmul(A, tg::square(B)));
+    constexpr auto f = tg::sum(tg::softplus(tg::tanh((tg::sigmoid(e1) * e1))));
+    xt::xtensor<double, 2> vA = {{-1.169, -0.45, 0.01, -0.744}, {-1.029, 0.844, 1.053, -0.027}};
+    xt::xtensor<double, 2> vB = {{0.915, 0.176, 1.038}, {0.548, 1.237, 0.931}, {-0.651, 0.929, 0.151}, {1.045, 0.358, 1.288}};
+    auto bound = tg::values(A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(381, 8, "e1 = tg::softmax(tg::matmul(A, tg::square(B))); f = tg::sum(tg::softplus(tg::tanh((tg::sigmoid(e1) * e1))));", f, std::tuple{A, B}, std::tie(vA, vB)));
+}
+
+TEST_CASE("random graph 382: depth 6, 6 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
     constexpr auto C = tg::var<"C">;
-    constexpr auto f = tg::sum(tg::matmul(tg::mean<0>(tg::transpose(tg::matmul(tg::transpose(A), tg::softmax(B)))), tg::sqrt(C)));
-    xt::xtensor<double, 2> vA = {{1.218, -0.533, 1.413}, {1.411, -1.321, 1.371}};
-    xt::xtensor<double, 2> vB = {{0.073, 0.867}, {-1.018, 0.278}};
-    xt::xtensor<double, 2> vC = {{0.696, 1.57, 0.638}, {0.95, 0.684, 1.428}, {0.551, 0.842, 1.093}};
+    constexpr auto f = tg::binary_cross_entropy(tg::sigmoid(tg::transpose((tg::sqrt(tg::exp(A)) * B))), C);
+    xt::xtensor<double, 2> vA = {{-1.083, -0.541, -0.268}, {1.346, 0.528, -0.883}};
+    xt::xtensor<double, 2> vB = {{-0.485, 0.012, 1.44}, {0.442, -1.358, -0.451}};
+    xt::xtensor<double, 2> vC = {{0.111, 0.543}, {0.929, 0.562}, {0.408, 0.013}};
     auto bound = tg::values(A = vA, B = vB, C = vC);
     rg::check(bound,
-              rg::first_derivatives(386, 8, "f = tg::sum(tg::matmul(tg::mean<0>(tg::transpose(tg::matmul(tg::transpose(A), tg::softmax(B)))), tg::sqrt(C)));", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
+              rg::first_derivatives(382, 6, "f = tg::binary_cross_entropy(tg::sigmoid(tg::transpose((tg::sqrt(tg::exp(A)) * B))), C);", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
 }
 
-TEST_CASE("random graph 387: depth 2, 2 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = ((s * s) + s);
-    xt::xtensor<double, 2> vs = {{1.481}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(387, 2, "f = ((s * s) + s);", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 388: depth 2, 2 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::softplus(tg::log(s));
-    xt::xtensor<double, 2> vs = {{1.117}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(388, 2, "f = tg::softplus(tg::log(s));", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 389: depth 3, 3 ops") {
+TEST_CASE("random graph 383: depth 8, 10 ops") {
     constexpr auto r = tg::row<"r">;
-    constexpr auto f = tg::sum((r * tg::pow(r, tg::lit<3>)));
-    xt::xtensor<double, 2> vr = {{1.087, 1.377, 0.245}};
-    auto bound = tg::values(r = vr);
-    rg::check(bound,
-              rg::first_derivatives(389, 3, "f = tg::sum((r * tg::pow(r, tg::lit<3>)));", f, std::tuple{r}, std::tie(vr)));
-}
-
-TEST_CASE("random graph 390: depth 2, 2 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::transpose(tg::tanh(s));
-    xt::xtensor<double, 2> vs = {{-0.617}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(390, 2, "f = tg::transpose(tg::tanh(s));", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 391: depth 5, 5 ops") {
     constexpr auto s = tg::scalar<"s">;
     constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (tg::sum((B * (s / tg::exp(A)))) - t);
-    xt::xtensor<double, 2> vs = {{-0.909}};
-    xt::xtensor<double, 2> vA = {{-0.299, -0.096, 0.181}, {1.48, -1.335, 0.232}};
-    xt::xtensor<double, 2> vB = {{-0.27, 1.343, -0.096}, {0.898, 0.164, 1.126}};
-    xt::xtensor<double, 2> vt = {{0.229}};
-    auto bound = tg::values(s = vs, A = vA, B = vB, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(391, 5, "f = (tg::sum((B * (s / tg::exp(A)))) - t);", f, std::tuple{s, A, B, t}, std::tie(vs, vA, vB, vt)));
-}
-
-TEST_CASE("random graph 392: depth 8, 8 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto e1 = tg::exp(s);
-    constexpr auto f = tg::log((tg::lit<1, 2> + tg::square(tg::sin(((tg::log(e1) * e1) / e1)))));
-    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
-    xt::xtensor<double, 2> vs = {{-1.111}};
-    xt::xtensor<double, 2> vV = {{-0.965}};
-    auto bound = tg::values(s = vs, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(392, 8, "e1 = tg::exp(s); f = tg::log((tg::lit<1, 2> + tg::square(tg::sin(((tg::log(e1) * e1) / e1)))));", f, std::tuple{s}, std::tie(vs)),
-              rg::second_derivatives(392, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{s, V}, std::tie(vs, vV)));
-}
-
-TEST_CASE("random graph 393: depth 4, 5 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto e1 = tg::exp(s);
-    constexpr auto f = (((tg::sum<1>(r) / e1) * e1) * s);
-    xt::xtensor<double, 2> vs = {{-1.013}};
-    xt::xtensor<double, 2> vr = {{-0.187, 0.362, -0.125}};
-    auto bound = tg::values(s = vs, r = vr);
-    rg::check(bound,
-              rg::first_derivatives(393, 5, "e1 = tg::exp(s); f = (((tg::sum<1>(r) / e1) * e1) * s);", f, std::tuple{s, r}, std::tie(vs, vr)));
-}
-
-TEST_CASE("random graph 394: depth 5, 5 ops") {
     constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = ((-tg::cos(tg::square(tg::sum<0>(b)))) / s);
-    xt::xtensor<double, 2> vb = {{-0.439}, {-1.459}, {0.523}};
-    xt::xtensor<double, 2> vs = {{0.979}};
-    auto bound = tg::values(b = vb, s = vs);
+    constexpr auto e1 = tg::exp(tg::matmul(((r + s) + A), tg::transpose(tg::transpose((b - s)))));
+    constexpr auto f = tg::mean(tg::matmul(e1, tg::transpose(e1)));
+    xt::xtensor<double, 2> vr = {{0.37, -0.216, -0.789}};
+    xt::xtensor<double, 2> vs = {{1.066}};
+    xt::xtensor<double, 2> vA = {{0.463, -1.115, -0.086}, {0.008, 1.089, 1.191}, {-0.773, -1.138, 0.346}};
+    xt::xtensor<double, 2> vb = {{-0.099}, {0.225}, {-0.645}};
+    auto bound = tg::values(r = vr, s = vs, A = vA, b = vb);
     rg::check(bound,
-              rg::first_derivatives(394, 5, "f = ((-tg::cos(tg::square(tg::sum<0>(b)))) / s);", f, std::tuple{b, s}, std::tie(vb, vs)));
+              rg::first_derivatives(383, 10, "e1 = tg::exp(tg::matmul(((r + s) + A), tg::transpose(tg::transpose((b - s))))); f = tg::mean(tg::matmul(e1, tg::transpose(e1)));", f, std::tuple{r, s, A, b}, std::tie(vr, vs, vA, vb)));
+}
+
+TEST_CASE("random graph 384: depth 8, 10 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::binary_cross_entropy(tg::softmax(tg::transpose(tg::transpose(((tg::matmul(tg::sqrt(r), A) + b) / (tg::lit<1> + tg::square(A)))))), B);
+    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
+    xt::xtensor<double, 2> vr = {{1.99, 1.978, 1.444}};
+    xt::xtensor<double, 2> vA = {{-0.602, -0.552}, {-0.343, -0.479}, {-0.223, -0.947}};
+    xt::xtensor<double, 2> vb = {{-0.698}, {0.17}, {0.543}};
+    xt::xtensor<double, 2> vB = {{0.089, 0.653}, {0.896, 0.798}, {0.406, 0.317}};
+    xt::xtensor<double, 2> vV = {{0.585, 0.004, -0.732}};
+    auto bound = tg::values(r = vr, A = vA, b = vb, B = vB, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(384, 10, "f = tg::binary_cross_entropy(tg::softmax(tg::transpose(tg::transpose(((tg::matmul(tg::sqrt(r), A) + b) / (tg::lit<1> + tg::square(A)))))), B);", f, std::tuple{r, A, b, B}, std::tie(vr, vA, vb, vB)),
+              rg::second_derivatives(384, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, A, b, B, V}, std::tie(vr, vA, vb, vB, vV)));
+}
+
+TEST_CASE("random graph 385: depth 5, 5 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (tg::exp(tg::mean((tg::matmul(A, B) / C))) * s);
+    xt::xtensor<double, 2> vA = {{0.969, 0.276, 0.672}, {1.445, -0.558, -0.536}, {-0.163, -0.391, -0.168}};
+    xt::xtensor<double, 2> vB = {{-1.219, 0.004, 0.506}, {-1.096, -1.209, -0.766}, {-0.193, 0.517, 0.914}};
+    xt::xtensor<double, 2> vC = {{1.895, 1.595, 1.277}, {1.368, 1.253, 1.888}, {1.244, 0.871, 1.93}};
+    xt::xtensor<double, 2> vs = {{0.673}};
+    auto bound = tg::values(A = vA, B = vB, C = vC, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(385, 5, "f = (tg::exp(tg::mean((tg::matmul(A, B) / C))) * s);", f, std::tuple{A, B, C, s}, std::tie(vA, vB, vC, vs)));
+}
+
+TEST_CASE("random graph 386: depth 4, 6 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::matmul(tg::square(((r / q) / tg::exp(s))), (b + b));
+    xt::xtensor<double, 2> vr = {{0.34, -1.229, -0.693, -0.318}};
+    xt::xtensor<double, 2> vq = {{0.635, 1.697, 1.456, 1.856}};
+    xt::xtensor<double, 2> vs = {{1.172}};
+    xt::xtensor<double, 2> vb = {{0.996}, {-1.275}, {-1.3}, {-1.092}};
+    auto bound = tg::values(r = vr, q = vq, s = vs, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(386, 6, "f = tg::matmul(tg::square(((r / q) / tg::exp(s))), (b + b));", f, std::tuple{r, q, s, b}, std::tie(vr, vq, vs, vb)));
+}
+
+TEST_CASE("random graph 387: depth 8, 9 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto e1 = tg::softmax_cross_entropy((tg::lit<-3, 2> * (-tg::log((A * B)))), tg::softmax(C));
+    constexpr auto f = tg::square((e1 + tg::sin(e1)));
+    xt::xtensor<double, 2> vA = {{1.539, 0.869, 1.239}, {0.826, 0.997, 1.336}};
+    xt::xtensor<double, 2> vB = {{0.645, 1.646, 0.86}, {0.705, 1.176, 1.991}};
+    xt::xtensor<double, 2> vC = {{-0.81, 0.834, 0.575}, {0.34, -0.188, 0.26}};
+    auto bound = tg::values(A = vA, B = vB, C = vC);
+    rg::check(bound,
+              rg::first_derivatives(387, 9, "e1 = tg::softmax_cross_entropy((tg::lit<-3, 2> * (-tg::log((A * B)))), tg::softmax(C)); f = tg::square((e1 + tg::sin(e1)));", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
+}
+
+TEST_CASE("random graph 388: depth 4, 5 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto e1 = tg::tanh(s);
+    constexpr auto f = ((tg::sin(e1) * e1) / tg::exp(s));
+    xt::xtensor<double, 2> vs = {{1.112}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(388, 5, "e1 = tg::tanh(s); f = ((tg::sin(e1) * e1) / tg::exp(s));", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 389: depth 6, 8 ops") {
+    constexpr auto K = tg::var<"K", 2, 3>;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto L = tg::var<"L", 2, 2>;
+    constexpr auto e1 = (K / r);
+    constexpr auto f = tg::transpose(tg::tanh(tg::binary_cross_entropy(tg::sigmoid(tg::log_softmax(e1)), tg::sigmoid(tg::matmul(L, e1)))));
+    xt::xtensor<double, 2> vK = {{0.555, 0.397, -0.047}, {0.048, -0.12, 1.103}};
+    xt::xtensor<double, 2> vr = {{0.877, 1.152, 1.922}};
+    xt::xtensor<double, 2> vL = {{0.987, -0.133}, {0.165, 0.102}};
+    auto bound = tg::values(K = vK, r = vr, L = vL);
+    rg::check(bound,
+              rg::first_derivatives(389, 8, "e1 = (K / r); f = tg::transpose(tg::tanh(tg::binary_cross_entropy(tg::sigmoid(tg::log_softmax(e1)), tg::sigmoid(tg::matmul(L, e1)))));", f, std::tuple{K, r, L}, std::tie(vK, vr, vL)));
+}
+
+TEST_CASE("random graph 390: depth 6, 10 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto f = tg::matmul(tg::mean((A / (tg::softplus(B) + tg::lit<1, 10>))), tg::log(tg::pow(tg::sigmoid(tg::sum<0>(tg::mean<1>(C))), tg::lit<3>)));
+    xt::xtensor<double, 2> vA = {{-0.945, -1.482, -0.523, -1.018}, {1.474, -1.27, 0.672, 0.925}};
+    xt::xtensor<double, 2> vB = {{-1.379, 1.478, -1.424, -0.836}, {-0.832, -0.897, 0.674, -1.122}};
+    xt::xtensor<double, 2> vC = {{-1.351, 0.256, 0.781}, {0.774, -0.822, 0.835}, {0.766, 1.467, 1.121}};
+    auto bound = tg::values(A = vA, B = vB, C = vC);
+    rg::check(bound,
+              rg::first_derivatives(390, 10, "f = tg::matmul(tg::mean((A / (tg::softplus(B) + tg::lit<1, 10>))), tg::log(tg::pow(tg::sigmoid(tg::sum<0>(tg::mean<1>(C))), tg::lit<3>)));", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
+}
+
+TEST_CASE("random graph 391: depth 4, 4 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto e1 = tg::exp(s);
+    constexpr auto f = tg::log(tg::sqrt((e1 * e1)));
+    xt::xtensor<double, 2> vs = {{0.16}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(391, 4, "e1 = tg::exp(s); f = tg::log(tg::sqrt((e1 * e1)));", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 392: depth 2, 2 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::mean(tg::sigmoid(r));
+    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
+    xt::xtensor<double, 2> vr = {{-0.971, 0.514, 1.312}};
+    xt::xtensor<double, 2> vV = {{-0.543, 0.998, 0.438}};
+    auto bound = tg::values(r = vr, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(392, 2, "f = tg::mean(tg::sigmoid(r));", f, std::tuple{r}, std::tie(vr)),
+              rg::second_derivatives(392, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, V}, std::tie(vr, vV)));
+}
+
+TEST_CASE("random graph 393: depth 5, 6 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto g = tg::row<"g">;
+    constexpr auto e1 = ((tg::matmul(r, A) / tg::exp(q)) / g);
+    constexpr auto f = tg::matmul(e1, tg::transpose(e1));
+    xt::xtensor<double, 2> vr = {{1.376, 1.118}};
+    xt::xtensor<double, 2> vA = {{-1.097, 1.001}, {-0.419, -1.26}};
+    xt::xtensor<double, 2> vq = {{-0.172, 0.578}};
+    xt::xtensor<double, 2> vg = {{0.898, 1.876}};
+    auto bound = tg::values(r = vr, A = vA, q = vq, g = vg);
+    rg::check(bound,
+              rg::first_derivatives(393, 6, "e1 = ((tg::matmul(r, A) / tg::exp(q)) / g); f = tg::matmul(e1, tg::transpose(e1));", f, std::tuple{r, A, q, g}, std::tie(vr, vA, vq, vg)));
+}
+
+TEST_CASE("random graph 394: depth 2, 2 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = ((s + t) + s);
+    xt::xtensor<double, 2> vs = {{0.965}};
+    xt::xtensor<double, 2> vt = {{0.624}};
+    auto bound = tg::values(s = vs, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(394, 2, "f = ((s + t) + s);", f, std::tuple{s, t}, std::tie(vs, vt)));
 }
 
 TEST_CASE("random graph 395: depth 8, 8 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto e1 = tg::sin(tg::log(s));
-    constexpr auto f = tg::transpose(((((e1 + tg::sigmoid(e1)) / s) * s) + t));
-    xt::xtensor<double, 2> vs = {{0.62}};
-    xt::xtensor<double, 2> vt = {{0.173}};
-    auto bound = tg::values(s = vs, t = vt);
+    constexpr auto K = tg::var<"K", 3, 2>;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto f = tg::mean<0>(tg::matmul(K, tg::softmax(tg::transpose(tg::sigmoid(tg::tanh((tg::sigmoid(r) / q)))))));
+    xt::xtensor<double, 2> vK = {{-1.38, -1.007}, {0.343, 0.719}, {1.056, 0.209}};
+    xt::xtensor<double, 2> vr = {{1.057, 1.219}};
+    xt::xtensor<double, 2> vq = {{0.897, 1.489}};
+    auto bound = tg::values(K = vK, r = vr, q = vq);
     rg::check(bound,
-              rg::first_derivatives(395, 8, "e1 = tg::sin(tg::log(s)); f = tg::transpose(((((e1 + tg::sigmoid(e1)) / s) * s) + t));", f, std::tuple{s, t}, std::tie(vs, vt)));
+              rg::first_derivatives(395, 8, "f = tg::mean<0>(tg::matmul(K, tg::softmax(tg::transpose(tg::sigmoid(tg::tanh((tg::sigmoid(r) / q)))))));", f, std::tuple{K, r, q}, std::tie(vK, vr, vq)));
 }
 
-TEST_CASE("random graph 396: depth 4, 5 ops") {
+TEST_CASE("random graph 396: depth 2, 2 ops") {
     constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::sum((B * ((b / s) - tg::sqrt(A))));
-    xt::xtensor<double, 2> vb = {{0.4}, {-0.207}, {-1.362}};
-    xt::xtensor<double, 2> vs = {{1.161}};
-    xt::xtensor<double, 2> vA = {{1.225, 1.337}, {1.739, 0.52}, {1.471, 1.499}};
-    xt::xtensor<double, 2> vB = {{-1.115, -0.448}, {-1.227, -0.167}, {0.675, -1.465}};
-    auto bound = tg::values(b = vb, s = vs, A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(396, 5, "f = tg::sum((B * ((b / s) - tg::sqrt(A))));", f, std::tuple{b, s, A, B}, std::tie(vb, vs, vA, vB)));
-}
-
-TEST_CASE("random graph 397: depth 6, 6 ops") {
     constexpr auto r = tg::row<"r">;
     constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::sigmoid(A);
-    constexpr auto e2 = tg::matmul(r, tg::log_softmax((e1 * e1)));
-    constexpr auto f = tg::matmul(e2, tg::transpose(e2));
-    xt::xtensor<double, 2> vr = {{-1.198, 1.328}};
-    xt::xtensor<double, 2> vA = {{1.005, 1.163, 1.353}, {-1.099, 0.715, 0.916}};
-    auto bound = tg::values(r = vr, A = vA);
+    constexpr auto f = tg::softmax_cross_entropy(tg::matmul(b, r), A);
+    xt::xtensor<double, 2> vb = {{0.534}, {-0.329}, {1.167}, {-0.589}};
+    xt::xtensor<double, 2> vr = {{0.551, 0.504}};
+    xt::xtensor<double, 2> vA = {{0.125, 0.625}, {0.75, 0.0625}, {0.0625, 0.1875}, {0.0625, 0.125}};
+    auto bound = tg::values(b = vb, r = vr, A = vA);
     rg::check(bound,
-              rg::first_derivatives(397, 6, "e1 = tg::sigmoid(A); e2 = tg::matmul(r, tg::log_softmax((e1 * e1))); f = tg::matmul(e2, tg::transpose(e2));", f, std::tuple{r, A}, std::tie(vr, vA)));
+              rg::first_derivatives(396, 2, "f = tg::softmax_cross_entropy(tg::matmul(b, r), A);", f, std::tuple{b, r, A}, std::tie(vb, vr, vA)));
 }
 
-TEST_CASE("random graph 398: depth 7, 7 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto e1 = tg::sigmoid(tg::transpose((b * tg::square(b))));
-    constexpr auto f = tg::relu(tg::matmul(e1, tg::transpose(e1)));
-    xt::xtensor<double, 2> vb = {{-0.817}, {1.136}};
-    auto bound = tg::values(b = vb);
-    rg::check(bound,
-              rg::first_derivatives(398, 7, "e1 = tg::sigmoid(tg::transpose((b * tg::square(b)))); f = tg::relu(tg::matmul(e1, tg::transpose(e1)));", f, std::tuple{b}, std::tie(vb)));
-}
-
-TEST_CASE("random graph 399: depth 8, 9 ops") {
+TEST_CASE("random graph 397: depth 5, 5 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto e1 = tg::softplus(tg::matmul(A, tg::sin(B)));
-    constexpr auto f = tg::binary_cross_entropy(tg::softmax(tg::matmul(((-e1) - e1), A)), tg::sigmoid(C));
-    xt::xtensor<double, 2> vA = {{0.739, 1.241, -1.13}, {-0.995, -0.866, -0.644}};
-    xt::xtensor<double, 2> vB = {{0.945, -0.702}, {0.374, 0.317}, {1.019, 0.87}};
-    xt::xtensor<double, 2> vC = {{0.055, 0.355, -1.269}, {-0.772, -0.836, -0.132}};
-    auto bound = tg::values(A = vA, B = vB, C = vC);
+    constexpr auto e1 = (A / B);
+    constexpr auto f = tg::sum(tg::cos((tg::sin(e1) + e1)));
+    xt::xtensor<double, 2> vA = {{-0.626, 1.229}, {-0.493, 0.299}};
+    xt::xtensor<double, 2> vB = {{0.748, 1.38}, {1.996, 1.748}};
+    auto bound = tg::values(A = vA, B = vB);
     rg::check(bound,
-              rg::first_derivatives(399, 9, "e1 = tg::softplus(tg::matmul(A, tg::sin(B))); f = tg::binary_cross_entropy(tg::softmax(tg::matmul(((-e1) - e1), A)), tg::sigmoid(C));", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
+              rg::first_derivatives(397, 5, "e1 = (A / B); f = tg::sum(tg::cos((tg::sin(e1) + e1)));", f, std::tuple{A, B}, std::tie(vA, vB)));
+}
+
+TEST_CASE("random graph 398: depth 7, 13 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto f = tg::matmul((r / (tg::softplus(r) + tg::lit<1, 10>)), (s * (tg::softplus(tg::transpose((tg::pow(q, tg::lit<-1>) * tg::sin(r)))) - (tg::log(b) / c))));
+    xt::xtensor<double, 2> vr = {{-0.333, 0.28, 0.043}};
+    xt::xtensor<double, 2> vs = {{-1.04}};
+    xt::xtensor<double, 2> vq = {{1.543, 1.341, 1.84}};
+    xt::xtensor<double, 2> vb = {{1.628}, {1.649}, {1.018}};
+    xt::xtensor<double, 2> vc = {{1.685}, {1.483}, {1.036}};
+    auto bound = tg::values(r = vr, s = vs, q = vq, b = vb, c = vc);
+    rg::check(bound,
+              rg::first_derivatives(398, 13, "f = tg::matmul((r / (tg::softplus(r) + tg::lit<1, 10>)), (s * (tg::softplus(tg::transpose((tg::pow(q, tg::lit<-1>) * tg::sin(r)))) - (tg::log(b) / c))));", f, std::tuple{r, s, q, b, c}, std::tie(vr, vs, vq, vb, vc)));
+}
+
+TEST_CASE("random graph 399: depth 7, 8 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = (tg::sqrt((tg::matmul(r, tg::pow((tg::exp(b) / tg::exp(c)), tg::lit<-1>)) / s)) + t);
+    xt::xtensor<double, 2> vr = {{1.996, 1.223}};
+    xt::xtensor<double, 2> vb = {{0.4}, {0.433}};
+    xt::xtensor<double, 2> vc = {{0.028}, {-1.199}};
+    xt::xtensor<double, 2> vs = {{1.635}};
+    xt::xtensor<double, 2> vt = {{1.482}};
+    auto bound = tg::values(r = vr, b = vb, c = vc, s = vs, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(399, 8, "f = (tg::sqrt((tg::matmul(r, tg::pow((tg::exp(b) / tg::exp(c)), tg::lit<-1>)) / s)) + t);", f, std::tuple{r, b, c, s, t}, std::tie(vr, vb, vc, vs, vt)));
 }

@@ -9,629 +9,683 @@
 namespace tg = typegrad;
 namespace rg = typegrad::random_graphs;
 
-TEST_CASE("random graph 400: depth 1, 1 ops") {
+TEST_CASE("random graph 400: depth 8, 10 ops") {
     constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::mse(A, B);
-    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
-    xt::xtensor<double, 2> vA = {{1.109, 0.187}, {0.749, -0.819}};
-    xt::xtensor<double, 2> vB = {{0.174, -0.775}, {0.14, 0.299}};
-    xt::xtensor<double, 2> vV = {{0.269, 0.051}, {0.335, 0.025}};
-    auto bound = tg::values(A = vA, B = vB, V = vV);
+    constexpr auto C = tg::var<"C">;
+    constexpr auto f = tg::softmax_cross_entropy(tg::log_softmax(tg::relu(((tg::pow((tg::matmul(A, b) + s), tg::lit<3>) + tg::lit<1, 3>) + tg::transpose(B)))), tg::softmax(C));
+    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂B
+    xt::xtensor<double, 2> vA = {{1.068, -0.457, 1.05, 0.598}, {1.012, 1.498, 0.401, -1.103}, {-0.664, -0.75, -1.321, 0.685}, {0.349, 1.113, 1.082, -1.048}};
+    xt::xtensor<double, 2> vb = {{0.378}, {-1.17}, {-0.923}, {0.436}};
+    xt::xtensor<double, 2> vs = {{-0.802}};
+    xt::xtensor<double, 2> vB = {{1.256, 0.536, 0.311, 0.646}, {0.146, 1.029, 1.34, -1.207}};
+    xt::xtensor<double, 2> vC = {{-0.589, -0.875}, {-0.121, 1.293}, {0.358, -0.727}, {-0.856, 0.09}};
+    xt::xtensor<double, 2> vV = {{0.85, -0.13, -0.124, 0.692}, {0.44, -0.76, 0.621, -0.464}};
+    auto bound = tg::values(A = vA, b = vb, s = vs, B = vB, C = vC, V = vV);
     rg::check(bound,
-              rg::first_derivatives(400, 1, "f = tg::mse(A, B);", f, std::tuple{A, B}, std::tie(vA, vB)),
-              rg::second_derivatives(400, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{A, B, V}, std::tie(vA, vB, vV)));
+              rg::first_derivatives(400, 10, "f = tg::softmax_cross_entropy(tg::log_softmax(tg::relu(((tg::pow((tg::matmul(A, b) + s), tg::lit<3>) + tg::lit<1, 3>) + tg::transpose(B)))), tg::softmax(C));", f, std::tuple{A, b, s, B, C}, std::tie(vA, vb, vs, vB, vC)),
+              rg::second_derivatives(400, "g = sum(grad(f, B)[B] * V)", f, B, V, std::tuple{A, b, s, B, C, V}, std::tie(vA, vb, vs, vB, vC, vV)));
 }
 
-TEST_CASE("random graph 401: depth 4, 4 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::sum((A * (tg::softplus(A) * A)));
-    xt::xtensor<double, 2> vA = {{-0.471, -0.608}, {-0.384, 1.299}, {-0.298, 0.096}, {0.822, -0.978}};
-    auto bound = tg::values(A = vA);
-    rg::check(bound,
-              rg::first_derivatives(401, 4, "f = tg::sum((A * (tg::softplus(A) * A)));", f, std::tuple{A}, std::tie(vA)));
-}
-
-TEST_CASE("random graph 402: depth 8, 8 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
+TEST_CASE("random graph 401: depth 6, 6 ops") {
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto e1 = tg::sin(A);
-    constexpr auto f = (-(tg::cos(tg::softmax_cross_entropy(tg::mean<1>((tg::tanh(e1) - e1)), b)) - s));
-    xt::xtensor<double, 2> vA = {{1.21, 1.408}, {0.962, 1.456}, {0.792, 0.057}};
-    xt::xtensor<double, 2> vb = {{0.8125}, {0.0625}, {0.125}};
-    xt::xtensor<double, 2> vs = {{1.234}};
-    auto bound = tg::values(A = vA, b = vb, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(402, 8, "e1 = tg::sin(A); f = (-(tg::cos(tg::softmax_cross_entropy(tg::mean<1>((tg::tanh(e1) - e1)), b)) - s));", f, std::tuple{A, b, s}, std::tie(vA, vb, vs)));
-}
-
-TEST_CASE("random graph 403: depth 4, 4 ops") {
     constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::matmul(r, tg::relu(tg::sigmoid((-b))));
-    xt::xtensor<double, 2> vr = {{0.955, -0.721}};
-    xt::xtensor<double, 2> vb = {{0.457}, {0.881}};
-    auto bound = tg::values(r = vr, b = vb);
+    constexpr auto e1 = (s + r);
+    constexpr auto f = tg::sum<0>(tg::transpose(tg::relu((tg::sin(e1) * e1))));
+    xt::xtensor<double, 2> vs = {{0.004}};
+    xt::xtensor<double, 2> vr = {{-0.042, 1.213}};
+    auto bound = tg::values(s = vs, r = vr);
     rg::check(bound,
-              rg::first_derivatives(403, 4, "f = tg::matmul(r, tg::relu(tg::sigmoid((-b))));", f, std::tuple{r, b}, std::tie(vr, vb)));
+              rg::first_derivatives(401, 6, "e1 = (s + r); f = tg::sum<0>(tg::transpose(tg::relu((tg::sin(e1) * e1))));", f, std::tuple{s, r}, std::tie(vs, vr)));
 }
 
-TEST_CASE("random graph 404: depth 6, 6 ops") {
+TEST_CASE("random graph 402: depth 1, 1 ops") {
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::pow((tg::cos(tg::sigmoid((s - tg::softplus(s)))) + tg::lit<2>), tg::lit<1, 3>);
-    xt::xtensor<double, 2> vs = {{1.03}};
+    constexpr auto f = (s - tg::lit<5, 4>);
+    xt::xtensor<double, 2> vs = {{1.422}};
     auto bound = tg::values(s = vs);
     rg::check(bound,
-              rg::first_derivatives(404, 6, "f = tg::pow((tg::cos(tg::sigmoid((s - tg::softplus(s)))) + tg::lit<2>), tg::lit<1, 3>);", f, std::tuple{s}, std::tie(vs)));
+              rg::first_derivatives(402, 1, "f = (s - tg::lit<5, 4>);", f, std::tuple{s}, std::tie(vs)));
 }
 
-TEST_CASE("random graph 405: depth 5, 5 ops") {
-    constexpr auto r = tg::row<"r">;
+TEST_CASE("random graph 403: depth 5, 5 ops") {
     constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::transpose(tg::sqrt(tg::matmul((tg::lit<1, 10> + tg::softplus(r)), b)));
-    xt::xtensor<double, 2> vr = {{-1.407, -1.205, -0.682}};
-    xt::xtensor<double, 2> vb = {{0.59}, {1.833}, {1.759}};
-    auto bound = tg::values(r = vr, b = vb);
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (tg::mean<0>(tg::pow((-(b + b)), tg::lit<3>)) * s);
+    xt::xtensor<double, 2> vb = {{0.146}, {0.239}, {-0.907}};
+    xt::xtensor<double, 2> vs = {{-0.772}};
+    auto bound = tg::values(b = vb, s = vs);
     rg::check(bound,
-              rg::first_derivatives(405, 5, "f = tg::transpose(tg::sqrt(tg::matmul((tg::lit<1, 10> + tg::softplus(r)), b)));", f, std::tuple{r, b}, std::tie(vr, vb)));
+              rg::first_derivatives(403, 5, "f = (tg::mean<0>(tg::pow((-(b + b)), tg::lit<3>)) * s);", f, std::tuple{b, s}, std::tie(vb, vs)));
 }
 
-TEST_CASE("random graph 406: depth 5, 5 ops") {
+TEST_CASE("random graph 404: depth 7, 7 ops") {
     constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::sum((A * (-tg::log(tg::exp(A)))));
-    xt::xtensor<double, 2> vA = {{0.137, -0.435, 1.209}, {1.286, -1.041, -0.352}};
+    constexpr auto e1 = (-A);
+    constexpr auto e2 = tg::log_softmax((A * e1));
+    constexpr auto f = tg::sum(((e2 * tg::sigmoid(e2)) * e1));
+    xt::xtensor<double, 2> vA = {{-0.551, -0.277}, {-0.735, 0.229}, {1.475, 0.73}};
     auto bound = tg::values(A = vA);
     rg::check(bound,
-              rg::first_derivatives(406, 5, "f = tg::sum((A * (-tg::log(tg::exp(A)))));", f, std::tuple{A}, std::tie(vA)));
+              rg::first_derivatives(404, 7, "e1 = (-A); e2 = tg::log_softmax((A * e1)); f = tg::sum(((e2 * tg::sigmoid(e2)) * e1));", f, std::tuple{A}, std::tie(vA)));
 }
 
-TEST_CASE("random graph 407: depth 6, 6 ops") {
+TEST_CASE("random graph 405: depth 5, 8 ops") {
     constexpr auto b = tg::col<"b">;
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto e1 = (b - tg::transpose(A));
-    constexpr auto f = tg::sum((B * (e1 - (-e1))));
-    xt::xtensor<double, 2> vb = {{-0.597}, {0.733}, {0.069}, {-0.296}};
-    xt::xtensor<double, 2> vA = {{1.309, -0.202, 0.821, 0.861}, {-0.632, -0.317, -1.292, 1.365}};
-    xt::xtensor<double, 2> vB = {{-0.506, 0.384}, {1.281, 0.754}, {0.83, -1.469}, {1.141, 1.428}};
-    auto bound = tg::values(b = vb, A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(407, 6, "e1 = (b - tg::transpose(A)); f = tg::sum((B * (e1 - (-e1))));", f, std::tuple{b, A, B}, std::tie(vb, vA, vB)));
-}
-
-TEST_CASE("random graph 408: depth 5, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = tg::sigmoid(((tg::mean<0>(tg::mean<1>(A)) - (s / t)) + tg::lit<-1, 2>));
-    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
-    xt::xtensor<double, 2> vA = {{-0.774, -0.15}, {-0.982, -1.201}};
-    xt::xtensor<double, 2> vs = {{0.242}};
-    xt::xtensor<double, 2> vt = {{1.568}};
-    xt::xtensor<double, 2> vV = {{0.969, -0.262}, {0.035, 0.228}};
-    auto bound = tg::values(A = vA, s = vs, t = vt, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(408, 6, "f = tg::sigmoid(((tg::mean<0>(tg::mean<1>(A)) - (s / t)) + tg::lit<-1, 2>));", f, std::tuple{A, s, t}, std::tie(vA, vs, vt)),
-              rg::second_derivatives(408, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{A, s, t, V}, std::tie(vA, vs, vt, vV)));
-}
-
-TEST_CASE("random graph 409: depth 2, 2 ops") {
-    constexpr auto A = tg::var<"A">;
     constexpr auto r = tg::row<"r">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::softmax_cross_entropy((A * r), B);
-    xt::xtensor<double, 2> vA = {{0.191, 0.223, -0.337}, {-1.259, 0.741, 1.457}, {-0.836, 0.289, -0.157}};
-    xt::xtensor<double, 2> vr = {{1.292, -0.768, 0.766}};
-    xt::xtensor<double, 2> vB = {{0.875, 0.0625, 0.75}, {0.0625, 0.0625, 0.125}, {0.0625, 0.875, 0.125}};
-    auto bound = tg::values(A = vA, r = vr, B = vB);
+    constexpr auto f = tg::sum<1>((tg::transpose(tg::matmul(tg::sqrt(b), tg::softmax_cross_entropy(A, B))) - (r / tg::exp(r))));
+    xt::xtensor<double, 2> vb = {{1.981}, {1.788}, {1.794}};
+    xt::xtensor<double, 2> vA = {{-1.375, -0.374, -0.055, 0.322}, {-0.465, 0.707, -0.108, -0.615}};
+    xt::xtensor<double, 2> vB = {{0.9375, 0.9375, 0.8125, 0.125}, {0.0625, 0.0625, 0.1875, 0.875}};
+    xt::xtensor<double, 2> vr = {{0.167, -0.46, -0.63}};
+    auto bound = tg::values(b = vb, A = vA, B = vB, r = vr);
     rg::check(bound,
-              rg::first_derivatives(409, 2, "f = tg::softmax_cross_entropy((A * r), B);", f, std::tuple{A, r, B}, std::tie(vA, vr, vB)));
+              rg::first_derivatives(405, 8, "f = tg::sum<1>((tg::transpose(tg::matmul(tg::sqrt(b), tg::softmax_cross_entropy(A, B))) - (r / tg::exp(r))));", f, std::tuple{b, A, B, r}, std::tie(vb, vA, vB, vr)));
 }
 
-TEST_CASE("random graph 410: depth 7, 14 ops") {
+TEST_CASE("random graph 406: depth 7, 7 ops") {
+    constexpr auto A = tg::var<"A">;
     constexpr auto b = tg::col<"b">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto e1 = tg::sin(tg::log(A));
+    constexpr auto f = tg::sum((((e1 - tg::softplus(e1)) / b) + B));
+    xt::xtensor<double, 2> vA = {{1.92, 0.529, 1.512}, {1.381, 1.939, 1.612}, {0.972, 1.5, 1.622}};
+    xt::xtensor<double, 2> vb = {{1.857}, {1.526}, {1.693}};
+    xt::xtensor<double, 2> vB = {{-0.803, -1.359, 0.016}, {-0.315, -0.808, 0.938}, {-0.889, -1.147, -0.3}};
+    auto bound = tg::values(A = vA, b = vb, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(406, 7, "e1 = tg::sin(tg::log(A)); f = tg::sum((((e1 - tg::softplus(e1)) / b) + B));", f, std::tuple{A, b, B}, std::tie(vA, vb, vB)));
+}
+
+TEST_CASE("random graph 407: depth 8, 8 ops") {
     constexpr auto r = tg::row<"r">;
     constexpr auto q = tg::row<"q">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::cos(b);
-    constexpr auto e2 = (e1 * tg::sigmoid(e1));
-    constexpr auto f = tg::mse(tg::matmul((tg::tanh(e2) + e2), tg::exp((tg::pow((tg::exp(r) / q), tg::lit<-1>) - (r + r)))), tg::cos(A));
-    xt::xtensor<double, 2> vb = {{-0.987}, {0.692}, {1.38}};
-    xt::xtensor<double, 2> vr = {{-0.151, -0.067, -0.801}};
-    xt::xtensor<double, 2> vq = {{0.856, 1.843, 0.518}};
-    xt::xtensor<double, 2> vA = {{1.083, -0.681, 0.021}, {-0.306, 0.534, -0.437}, {1.316, -0.222, 0.508}};
-    auto bound = tg::values(b = vb, r = vr, q = vq, A = vA);
+    constexpr auto g = tg::row<"g">;
+    constexpr auto h = tg::row<"h">;
+    constexpr auto e1 = tg::binary_cross_entropy(tg::sigmoid(((((-tg::sigmoid(r)) / q) / q) + g)), h);
+    constexpr auto f = (e1 * e1);
+    xt::xtensor<double, 2> vr = {{0.047, -0.233, -0.38}};
+    xt::xtensor<double, 2> vq = {{1.497, 1.649, 1.345}};
+    xt::xtensor<double, 2> vg = {{-0.978, 0.159, 0.695}};
+    xt::xtensor<double, 2> vh = {{0.635, 0.43, 0.751}};
+    auto bound = tg::values(r = vr, q = vq, g = vg, h = vh);
     rg::check(bound,
-              rg::first_derivatives(410, 14, "e1 = tg::cos(b); e2 = (e1 * tg::sigmoid(e1)); f = tg::mse(tg::matmul((tg::tanh(e2) + e2), tg::exp((tg::pow((tg::exp(r) / q), tg::lit<-1>) - (r + r)))), tg::cos(A));", f, std::tuple{b, r, q, A}, std::tie(vb, vr, vq, vA)));
+              rg::first_derivatives(407, 8, "e1 = tg::binary_cross_entropy(tg::sigmoid(((((-tg::sigmoid(r)) / q) / q) + g)), h); f = (e1 * e1);", f, std::tuple{r, q, g, h}, std::tie(vr, vq, vg, vh)));
 }
 
-TEST_CASE("random graph 411: depth 6, 8 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (tg::softmax_cross_entropy(tg::tanh((-tg::pow(tg::exp(A), tg::lit<-1, 2>))), B) / (tg::softplus(s) + tg::lit<1, 10>));
-    xt::xtensor<double, 2> vA = {{0.316, -0.997, -1.048}, {0.12, 0.843, -0.029}, {-1.077, 1.355, 1.069}};
-    xt::xtensor<double, 2> vB = {{0.0625, 0.125, 0.1875}, {0.1875, 0.6875, 0.1875}, {0.75, 0.1875, 0.625}};
-    xt::xtensor<double, 2> vs = {{-0.362}};
-    auto bound = tg::values(A = vA, B = vB, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(411, 8, "f = (tg::softmax_cross_entropy(tg::tanh((-tg::pow(tg::exp(A), tg::lit<-1, 2>))), B) / (tg::softplus(s) + tg::lit<1, 10>));", f, std::tuple{A, B, s}, std::tie(vA, vB, vs)));
-}
-
-TEST_CASE("random graph 412: depth 5, 5 ops") {
+TEST_CASE("random graph 408: depth 4, 4 ops") {
     constexpr auto r = tg::row<"r">;
-    constexpr auto f = tg::pow(tg::matmul(r, tg::transpose(tg::sqrt(tg::sigmoid(r)))), tg::lit<3>);
-    xt::xtensor<double, 2> vr = {{0.006, 1.281}};
-    auto bound = tg::values(r = vr);
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::sigmoid(tg::mean<1>(tg::square((r / s))));
+    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
+    xt::xtensor<double, 2> vr = {{-0.56, -1.087}};
+    xt::xtensor<double, 2> vs = {{1.681}};
+    xt::xtensor<double, 2> vV = {{-0.688, 0.284}};
+    auto bound = tg::values(r = vr, s = vs, V = vV);
     rg::check(bound,
-              rg::first_derivatives(412, 5, "f = tg::pow(tg::matmul(r, tg::transpose(tg::sqrt(tg::sigmoid(r)))), tg::lit<3>);", f, std::tuple{r}, std::tie(vr)));
+              rg::first_derivatives(408, 4, "f = tg::sigmoid(tg::mean<1>(tg::square((r / s))));", f, std::tuple{r, s}, std::tie(vr, vs)),
+              rg::second_derivatives(408, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, s, V}, std::tie(vr, vs, vV)));
 }
 
-TEST_CASE("random graph 413: depth 8, 10 ops") {
+TEST_CASE("random graph 409: depth 7, 7 ops") {
+    constexpr auto K = tg::var<"K", 3, 2>;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::sum((A * tg::log(tg::exp((tg::transpose(tg::relu(K)) / s)))));
+    xt::xtensor<double, 2> vK = {{0.975, 1.328}, {-0.198, 0.293}, {-1.217, 0.827}};
+    xt::xtensor<double, 2> vs = {{0.525}};
+    xt::xtensor<double, 2> vA = {{-1.116, -1.081, -0.886}, {1.305, 0.845, -1.41}};
+    auto bound = tg::values(K = vK, s = vs, A = vA);
+    rg::check(bound,
+              rg::first_derivatives(409, 7, "f = tg::sum((A * tg::log(tg::exp((tg::transpose(tg::relu(K)) / s)))));", f, std::tuple{K, s, A}, std::tie(vK, vs, vA)));
+}
+
+TEST_CASE("random graph 410: depth 7, 8 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (tg::mean((tg::sin(r) + tg::log(tg::sqrt((tg::cos(b) + tg::lit<2>))))) - s);
+    xt::xtensor<double, 2> vr = {{-0.685, 0.128, -0.481}};
+    xt::xtensor<double, 2> vb = {{0.837}, {-1.464}};
+    xt::xtensor<double, 2> vs = {{0.862}};
+    auto bound = tg::values(r = vr, b = vb, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(410, 8, "f = (tg::mean((tg::sin(r) + tg::log(tg::sqrt((tg::cos(b) + tg::lit<2>))))) - s);", f, std::tuple{r, b, s}, std::tie(vr, vb, vs)));
+}
+
+TEST_CASE("random graph 411: depth 6, 6 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto f = tg::log(tg::sigmoid(tg::sum<1>(tg::transpose((tg::pow(b, tg::lit<3>) / c)))));
+    xt::xtensor<double, 2> vb = {{-0.075}, {-0.624}};
+    xt::xtensor<double, 2> vc = {{0.664}, {0.964}};
+    auto bound = tg::values(b = vb, c = vc);
+    rg::check(bound,
+              rg::first_derivatives(411, 6, "f = tg::log(tg::sigmoid(tg::sum<1>(tg::transpose((tg::pow(b, tg::lit<3>) / c)))));", f, std::tuple{b, c}, std::tie(vb, vc)));
+}
+
+TEST_CASE("random graph 412: depth 6, 6 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::transpose(tg::sum<0>((tg::square(tg::transpose(tg::transpose(b))) * s)));
+    xt::xtensor<double, 2> vb = {{-1.107}, {1.418}};
+    xt::xtensor<double, 2> vs = {{-1.321}};
+    auto bound = tg::values(b = vb, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(412, 6, "f = tg::transpose(tg::sum<0>((tg::square(tg::transpose(tg::transpose(b))) * s)));", f, std::tuple{b, s}, std::tie(vb, vs)));
+}
+
+TEST_CASE("random graph 413: depth 3, 3 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto K = tg::var<"K", 3, 3>;
     constexpr auto C = tg::var<"C">;
     constexpr auto D = tg::var<"D">;
-    constexpr auto f = (tg::sum((C * tg::transpose(((tg::softplus((A + B)) * A) + tg::pow(K, tg::lit<3>))))) * tg::sum(D));
-    xt::xtensor<double, 2> vA = {{-1.399, 0.417, 0.88}, {-0.572, -0.846, -0.231}, {-0.799, -0.501, -0.347}};
-    xt::xtensor<double, 2> vB = {{0.99, 0.874, -1.073}, {-0.651, -0.518, -0.914}, {0.428, 0.935, -0.468}};
-    xt::xtensor<double, 2> vK = {{-0.707, -0.499, -0.777}, {0.85, -1.178, -0.81}, {1.277, -1.019, -0.9}};
-    xt::xtensor<double, 2> vC = {{-1.416, 1.165, -0.24}, {0.79, -1.242, -1.438}, {0.887, 0.628, -0.209}};
-    xt::xtensor<double, 2> vD = {{0.052, -1.011, -0.998}, {1.135, 0.831, 1.477}};
-    auto bound = tg::values(A = vA, B = vB, K = vK, C = vC, D = vD);
+    constexpr auto f = tg::mse((tg::matmul(A, B) * C), D);
+    xt::xtensor<double, 2> vA = {{0.374, -1.013, -0.309}, {1.233, -0.915, 0.913}};
+    xt::xtensor<double, 2> vB = {{0.327, -1.226}, {0.039, 0.057}, {-0.41, -0.127}};
+    xt::xtensor<double, 2> vC = {{0.016, 0.459}, {0.64, 0.412}};
+    xt::xtensor<double, 2> vD = {{0.601, 0.474}, {-1.253, -1.136}};
+    auto bound = tg::values(A = vA, B = vB, C = vC, D = vD);
     rg::check(bound,
-              rg::first_derivatives(413, 10, "f = (tg::sum((C * tg::transpose(((tg::softplus((A + B)) * A) + tg::pow(K, tg::lit<3>))))) * tg::sum(D));", f, std::tuple{A, B, K, C, D}, std::tie(vA, vB, vK, vC, vD)));
+              rg::first_derivatives(413, 3, "f = tg::mse((tg::matmul(A, B) * C), D);", f, std::tuple{A, B, C, D}, std::tie(vA, vB, vC, vD)));
 }
 
-TEST_CASE("random graph 414: depth 8, 11 ops") {
+TEST_CASE("random graph 414: depth 6, 7 ops") {
     constexpr auto s = tg::scalar<"s">;
     constexpr auto t = tg::scalar<"t">;
     constexpr auto u = tg::scalar<"u">;
     constexpr auto v = tg::scalar<"v">;
-    constexpr auto f = (tg::sqrt(tg::pow((((tg::cos(tg::softplus(s)) + tg::lit<2>) + (t * u)) + (tg::square(v) + tg::lit<1>)), tg::lit<3, 2>)) - v);
-    xt::xtensor<double, 2> vs = {{1.399}};
-    xt::xtensor<double, 2> vt = {{1.491}};
-    xt::xtensor<double, 2> vu = {{1.263}};
-    xt::xtensor<double, 2> vv = {{0.939}};
+    constexpr auto e1 = tg::exp(s);
+    constexpr auto e2 = (((t * u) / e1) * e1);
+    constexpr auto f = tg::matmul(tg::matmul(s, (e2 + v)), e2);
+    xt::xtensor<double, 2> vs = {{-0.708}};
+    xt::xtensor<double, 2> vt = {{-0.845}};
+    xt::xtensor<double, 2> vu = {{-0.819}};
+    xt::xtensor<double, 2> vv = {{-0.086}};
     auto bound = tg::values(s = vs, t = vt, u = vu, v = vv);
     rg::check(bound,
-              rg::first_derivatives(414, 11, "f = (tg::sqrt(tg::pow((((tg::cos(tg::softplus(s)) + tg::lit<2>) + (t * u)) + (tg::square(v) + tg::lit<1>)), tg::lit<3, 2>)) - v);", f, std::tuple{s, t, u, v}, std::tie(vs, vt, vu, vv)));
+              rg::first_derivatives(414, 7, "e1 = tg::exp(s); e2 = (((t * u) / e1) * e1); f = tg::matmul(tg::matmul(s, (e2 + v)), e2);", f, std::tuple{s, t, u, v}, std::tie(vs, vt, vu, vv)));
 }
 
-TEST_CASE("random graph 415: depth 6, 8 ops") {
+TEST_CASE("random graph 415: depth 4, 5 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::pow((tg::sqrt(tg::sigmoid(s)) + tg::exp(s)), tg::lit<-1>);
+    xt::xtensor<double, 2> vs = {{-0.135}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(415, 5, "f = tg::pow((tg::sqrt(tg::sigmoid(s)) + tg::exp(s)), tg::lit<-1>);", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 416: depth 7, 10 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto e1 = tg::exp(t);
+    constexpr auto f = (tg::sum(tg::exp(((-tg::square((r * s))) / tg::sqrt((e1 + q))))) / e1);
+    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
+    xt::xtensor<double, 2> vr = {{0.288, 0.474, 0.09}};
+    xt::xtensor<double, 2> vs = {{-0.833}};
+    xt::xtensor<double, 2> vt = {{-0.526}};
+    xt::xtensor<double, 2> vq = {{1.399, 1.757, 1.777}};
+    xt::xtensor<double, 2> vV = {{0.24, -0.993, -0.381}};
+    auto bound = tg::values(r = vr, s = vs, t = vt, q = vq, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(416, 10, "e1 = tg::exp(t); f = (tg::sum(tg::exp(((-tg::square((r * s))) / tg::sqrt((e1 + q))))) / e1);", f, std::tuple{r, s, t, q}, std::tie(vr, vs, vt, vq)),
+              rg::second_derivatives(416, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, s, t, q, V}, std::tie(vr, vs, vt, vq, vV)));
+}
+
+TEST_CASE("random graph 417: depth 2, 2 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = ((s / t) + tg::lit<5, 4>);
+    xt::xtensor<double, 2> vs = {{1.147}};
+    xt::xtensor<double, 2> vt = {{1.515}};
+    auto bound = tg::values(s = vs, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(417, 2, "f = ((s / t) + tg::lit<5, 4>);", f, std::tuple{s, t}, std::tie(vs, vt)));
+}
+
+TEST_CASE("random graph 418: depth 3, 3 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto f = tg::sin(tg::binary_cross_entropy(tg::sigmoid(b), c));
+    xt::xtensor<double, 2> vb = {{-0.398}, {-0.426}, {0.358}};
+    xt::xtensor<double, 2> vc = {{0.959}, {0.781}, {0.696}};
+    auto bound = tg::values(b = vb, c = vc);
+    rg::check(bound,
+              rg::first_derivatives(418, 3, "f = tg::sin(tg::binary_cross_entropy(tg::sigmoid(b), c));", f, std::tuple{b, c}, std::tie(vb, vc)));
+}
+
+TEST_CASE("random graph 419: depth 5, 5 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto f = tg::cos(tg::binary_cross_entropy(tg::sigmoid((tg::transpose(b) - r)), q));
+    xt::xtensor<double, 2> vb = {{0.884}, {0.325}, {-1.166}};
+    xt::xtensor<double, 2> vr = {{0.939, -0.213, -0.112}};
+    xt::xtensor<double, 2> vq = {{0.502, 0.308, 0.767}};
+    auto bound = tg::values(b = vb, r = vr, q = vq);
+    rg::check(bound,
+              rg::first_derivatives(419, 5, "f = tg::cos(tg::binary_cross_entropy(tg::sigmoid((tg::transpose(b) - r)), q));", f, std::tuple{b, r, q}, std::tie(vb, vr, vq)));
+}
+
+TEST_CASE("random graph 420: depth 5, 5 ops") {
     constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::transpose(tg::mean<1>(tg::softplus(tg::matmul(tg::mean<0>((A * tg::lit<1, 3>)), (A - tg::softplus(A))))));
-    xt::xtensor<double, 2> vA = {{-0.265, 1.319}, {0.307, -1.112}};
+    constexpr auto f = tg::softplus((tg::relu(tg::sum((A * A))) * tg::lit<5, 4>));
+    xt::xtensor<double, 2> vA = {{-0.271, -1.007}, {0.754, -0.629}, {0.007, 0.763}, {-1.46, -1.045}};
     auto bound = tg::values(A = vA);
     rg::check(bound,
-              rg::first_derivatives(415, 8, "f = tg::transpose(tg::mean<1>(tg::softplus(tg::matmul(tg::mean<0>((A * tg::lit<1, 3>)), (A - tg::softplus(A))))));", f, std::tuple{A}, std::tie(vA)));
+              rg::first_derivatives(420, 5, "f = tg::softplus((tg::relu(tg::sum((A * A))) * tg::lit<5, 4>));", f, std::tuple{A}, std::tie(vA)));
 }
 
-TEST_CASE("random graph 416: depth 4, 4 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::mean<0>(tg::square((-tg::relu(b))));
-    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂b
-    xt::xtensor<double, 2> vb = {{0.404}, {0.414}};
-    xt::xtensor<double, 2> vV = {{0.717}, {-0.689}};
-    auto bound = tg::values(b = vb, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(416, 4, "f = tg::mean<0>(tg::square((-tg::relu(b))));", f, std::tuple{b}, std::tie(vb)),
-              rg::second_derivatives(416, "g = sum(grad(f, b)[b] * V)", f, b, V, std::tuple{b, V}, std::tie(vb, vV)));
-}
-
-TEST_CASE("random graph 417: depth 6, 8 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto K = tg::var<"K", 3, 2>;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::sigmoid(((K + tg::lit<5, 4>) - b));
-    constexpr auto f = tg::matmul(s, (tg::binary_cross_entropy(e1, e1) / tg::mean(tg::exp(A))));
-    xt::xtensor<double, 2> vs = {{1.227}};
-    xt::xtensor<double, 2> vK = {{1.093, 0.63}, {-0.665, -1.193}, {-1.071, 0.522}};
-    xt::xtensor<double, 2> vb = {{-0.397}, {0.283}, {-0.685}};
-    xt::xtensor<double, 2> vA = {{-0.838, -0.415, 0.461}, {1.136, -0.054, -0.893}, {-0.814, -0.464, -0.008}};
-    auto bound = tg::values(s = vs, K = vK, b = vb, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(417, 8, "e1 = tg::sigmoid(((K + tg::lit<5, 4>) - b)); f = tg::matmul(s, (tg::binary_cross_entropy(e1, e1) / tg::mean(tg::exp(A))));", f, std::tuple{s, K, b, A}, std::tie(vs, vK, vb, vA)));
-}
-
-TEST_CASE("random graph 418: depth 4, 4 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::sum((A * tg::relu((A / B))));
-    xt::xtensor<double, 2> vA = {{-1.006, -1.177}, {-1.176, 0.942}};
-    xt::xtensor<double, 2> vB = {{1.472, 1.216}, {0.705, 1.514}};
-    auto bound = tg::values(A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(418, 4, "f = tg::sum((A * tg::relu((A / B))));", f, std::tuple{A, B}, std::tie(vA, vB)));
-}
-
-TEST_CASE("random graph 419: depth 6, 6 ops") {
+TEST_CASE("random graph 421: depth 8, 9 ops") {
     constexpr auto r = tg::row<"r">;
-    constexpr auto f = tg::mean<1>(tg::sqrt((tg::lit<1, 2> + tg::square((r + tg::sigmoid(r))))));
-    xt::xtensor<double, 2> vr = {{0.019, -0.014, 1.124}};
-    auto bound = tg::values(r = vr);
-    rg::check(bound,
-              rg::first_derivatives(419, 6, "f = tg::mean<1>(tg::sqrt((tg::lit<1, 2> + tg::square((r + tg::sigmoid(r))))));", f, std::tuple{r}, std::tie(vr)));
-}
-
-TEST_CASE("random graph 420: depth 3, 3 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::sigmoid(tg::sum<0>(tg::sqrt(b)));
-    xt::xtensor<double, 2> vb = {{1.351}, {1.276}};
-    auto bound = tg::values(b = vb);
-    rg::check(bound,
-              rg::first_derivatives(420, 3, "f = tg::sigmoid(tg::sum<0>(tg::sqrt(b)));", f, std::tuple{b}, std::tie(vb)));
-}
-
-TEST_CASE("random graph 421: depth 6, 8 ops") {
+    constexpr auto q = tg::row<"q">;
+    constexpr auto K = tg::var<"K", 3, 2>;
     constexpr auto A = tg::var<"A">;
     constexpr auto s = tg::scalar<"s">;
     constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (tg::mean(tg::mean<0>(tg::pow((tg::lit<1, 2> + tg::square(A)), tg::lit<-1>))) / (tg::exp(s) * t));
-    xt::xtensor<double, 2> vA = {{0.089, -0.477, -0.602}, {-0.895, 1.297, 0.319}, {-1.318, 0.5, 0.978}};
-    xt::xtensor<double, 2> vs = {{1.038}};
-    xt::xtensor<double, 2> vt = {{1.928}};
-    auto bound = tg::values(A = vA, s = vs, t = vt);
+    constexpr auto e1 = tg::matmul((tg::log(r) / q), tg::matmul(K, A));
+    constexpr auto f = ((tg::sum((e1 + tg::square(e1))) - s) + t);
+    xt::xtensor<double, 2> vr = {{1.424, 0.886, 0.747}};
+    xt::xtensor<double, 2> vq = {{0.88, 1.243, 0.892}};
+    xt::xtensor<double, 2> vK = {{-0.508, 0.882}, {1.417, 0.625}, {1.255, -0.865}};
+    xt::xtensor<double, 2> vA = {{-0.816, 0.455, 0.587}, {-0.558, 0.512, 0.039}};
+    xt::xtensor<double, 2> vs = {{0.237}};
+    xt::xtensor<double, 2> vt = {{-0.839}};
+    auto bound = tg::values(r = vr, q = vq, K = vK, A = vA, s = vs, t = vt);
     rg::check(bound,
-              rg::first_derivatives(421, 8, "f = (tg::mean(tg::mean<0>(tg::pow((tg::lit<1, 2> + tg::square(A)), tg::lit<-1>))) / (tg::exp(s) * t));", f, std::tuple{A, s, t}, std::tie(vA, vs, vt)));
+              rg::first_derivatives(421, 9, "e1 = tg::matmul((tg::log(r) / q), tg::matmul(K, A)); f = ((tg::sum((e1 + tg::square(e1))) - s) + t);", f, std::tuple{r, q, K, A, s, t}, std::tie(vr, vq, vK, vA, vs, vt)));
 }
 
-TEST_CASE("random graph 422: depth 4, 4 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto e1 = tg::matmul(r, b);
-    constexpr auto f = tg::transpose((e1 - tg::sigmoid(e1)));
-    xt::xtensor<double, 2> vr = {{0.458, -0.622, 0.119, 0.673}};
-    xt::xtensor<double, 2> vb = {{-0.677}, {0.475}, {0.801}, {0.679}};
-    auto bound = tg::values(r = vr, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(422, 4, "e1 = tg::matmul(r, b); f = tg::transpose((e1 - tg::sigmoid(e1)));", f, std::tuple{r, b}, std::tie(vr, vb)));
-}
-
-TEST_CASE("random graph 423: depth 3, 4 ops") {
-    constexpr auto A = tg::var<"A">;
+TEST_CASE("random graph 422: depth 2, 3 ops") {
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = ((tg::mean(A) / tg::exp(s)) * tg::lit<5, 4>);
-    xt::xtensor<double, 2> vA = {{-0.89, -1.017}, {-1.203, 0.48}, {-0.688, -0.873}};
-    xt::xtensor<double, 2> vs = {{-1.423}};
-    auto bound = tg::values(A = vA, s = vs);
+    constexpr auto f = (tg::sin(s) / tg::exp(s));
+    xt::xtensor<double, 2> vs = {{-0.605}};
+    auto bound = tg::values(s = vs);
     rg::check(bound,
-              rg::first_derivatives(423, 4, "f = ((tg::mean(A) / tg::exp(s)) * tg::lit<5, 4>);", f, std::tuple{A, s}, std::tie(vA, vs)));
+              rg::first_derivatives(422, 3, "f = (tg::sin(s) / tg::exp(s));", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 423: depth 7, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (tg::sum(tg::relu(tg::transpose((tg::mean<0>(tg::sigmoid(A)) - B)))) / tg::sigmoid(s));
+    xt::xtensor<double, 2> vA = {{-0.244, -0.461, -0.451}, {1.101, -1.197, -1.28}, {0.151, -0.85, -1.38}};
+    xt::xtensor<double, 2> vB = {{1.238, -1.02, 0.29}, {-1.147, 1.092, -0.782}};
+    xt::xtensor<double, 2> vs = {{1.213}};
+    auto bound = tg::values(A = vA, B = vB, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(423, 8, "f = (tg::sum(tg::relu(tg::transpose((tg::mean<0>(tg::sigmoid(A)) - B)))) / tg::sigmoid(s));", f, std::tuple{A, B, s}, std::tie(vA, vB, vs)));
 }
 
 TEST_CASE("random graph 424: depth 2, 2 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::mean<0>(tg::sin(b));
-    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂b
-    xt::xtensor<double, 2> vb = {{-0.435}, {0.629}};
-    xt::xtensor<double, 2> vV = {{0.922}, {-0.263}};
-    auto bound = tg::values(b = vb, V = vV);
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::sum(tg::pow(A, tg::lit<3, 2>));
+    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
+    xt::xtensor<double, 2> vA = {{1.244, 1.146}, {0.914, 1.723}, {1.76, 0.798}, {0.544, 0.999}};
+    xt::xtensor<double, 2> vV = {{-0.291, -0.848}, {0.922, 0.482}, {0.441, 0.179}, {-0.02, 0.734}};
+    auto bound = tg::values(A = vA, V = vV);
     rg::check(bound,
-              rg::first_derivatives(424, 2, "f = tg::mean<0>(tg::sin(b));", f, std::tuple{b}, std::tie(vb)),
-              rg::second_derivatives(424, "g = sum(grad(f, b)[b] * V)", f, b, V, std::tuple{b, V}, std::tie(vb, vV)));
+              rg::first_derivatives(424, 2, "f = tg::sum(tg::pow(A, tg::lit<3, 2>));", f, std::tuple{A}, std::tie(vA)),
+              rg::second_derivatives(424, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{A, V}, std::tie(vA, vV)));
 }
 
 TEST_CASE("random graph 425: depth 8, 8 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::relu(tg::softplus(tg::sum<0>(tg::log((tg::sin(tg::sum<1>(tg::tanh(A))) + tg::lit<2>)))));
-    xt::xtensor<double, 2> vA = {{0.742, 1.345, -0.106}, {0.296, -0.544, 0.394}};
-    auto bound = tg::values(A = vA);
-    rg::check(bound,
-              rg::first_derivatives(425, 8, "f = tg::relu(tg::softplus(tg::sum<0>(tg::log((tg::sin(tg::sum<1>(tg::tanh(A))) + tg::lit<2>)))));", f, std::tuple{A}, std::tie(vA)));
-}
-
-TEST_CASE("random graph 426: depth 8, 8 ops") {
-    constexpr auto A = tg::var<"A">;
+    constexpr auto s = tg::scalar<"s">;
     constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::sum(tg::relu(tg::sqrt(((tg::sin((tg::sqrt(A) * b)) + tg::lit<2>) / c))));
-    xt::xtensor<double, 2> vA = {{0.629, 1.999, 1.339}, {1.128, 0.568, 1.914}, {1.773, 1.383, 1.484}};
-    xt::xtensor<double, 2> vb = {{-0.742}, {0.407}, {1.126}};
-    xt::xtensor<double, 2> vc = {{0.906}, {0.783}, {0.726}};
-    auto bound = tg::values(A = vA, b = vb, c = vc);
+    constexpr auto r = tg::row<"r">;
+    constexpr auto e1 = (s - tg::transpose(b));
+    constexpr auto e2 = (tg::pow((e1 * tg::sigmoid(e1)), tg::lit<3>) / r);
+    constexpr auto f = tg::matmul(e2, tg::transpose(e2));
+    xt::xtensor<double, 2> vs = {{-0.381}};
+    xt::xtensor<double, 2> vb = {{0.903}, {0.897}, {0.482}};
+    xt::xtensor<double, 2> vr = {{1.426, 1.487, 1.449}};
+    auto bound = tg::values(s = vs, b = vb, r = vr);
     rg::check(bound,
-              rg::first_derivatives(426, 8, "f = tg::sum(tg::relu(tg::sqrt(((tg::sin((tg::sqrt(A) * b)) + tg::lit<2>) / c))));", f, std::tuple{A, b, c}, std::tie(vA, vb, vc)));
+              rg::first_derivatives(425, 8, "e1 = (s - tg::transpose(b)); e2 = (tg::pow((e1 * tg::sigmoid(e1)), tg::lit<3>) / r); f = tg::matmul(e2, tg::transpose(e2));", f, std::tuple{s, b, r}, std::tie(vs, vb, vr)));
 }
 
-TEST_CASE("random graph 427: depth 6, 6 ops") {
+TEST_CASE("random graph 426: depth 8, 10 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto g = tg::row<"g">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto K = tg::var<"K", 4, 2>;
+    constexpr auto h = tg::row<"h">;
+    constexpr auto e1 = tg::sigmoid(((r / q) * g));
+    constexpr auto f = (tg::matmul(tg::matmul(tg::pow((e1 * e1), tg::lit<3, 2>), b), tg::sum(K)) * tg::sum<1>(h));
+    xt::xtensor<double, 2> vr = {{-1.465, -0.101, -1.146}};
+    xt::xtensor<double, 2> vq = {{1.711, 0.511, 1.606}};
+    xt::xtensor<double, 2> vg = {{0.658, -0.446, 0.211}};
+    xt::xtensor<double, 2> vb = {{-1.229}, {0.549}, {0.277}};
+    xt::xtensor<double, 2> vK = {{1.09, -0.486}, {1.383, 0.827}, {-0.171, 0.16}, {1.045, 1.453}};
+    xt::xtensor<double, 2> vh = {{1.386, -0.055}};
+    auto bound = tg::values(r = vr, q = vq, g = vg, b = vb, K = vK, h = vh);
+    rg::check(bound,
+              rg::first_derivatives(426, 10, "e1 = tg::sigmoid(((r / q) * g)); f = (tg::matmul(tg::matmul(tg::pow((e1 * e1), tg::lit<3, 2>), b), tg::sum(K)) * tg::sum<1>(h));", f, std::tuple{r, q, g, b, K, h}, std::tie(vr, vq, vg, vb, vK, vh)));
+}
+
+TEST_CASE("random graph 427: depth 8, 11 ops") {
     constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::sum(tg::tanh(tg::pow((tg::square(tg::square(A)) + tg::lit<1>), tg::lit<3, 2>)));
-    xt::xtensor<double, 2> vA = {{-1.369, 0.813, -0.188}, {1.149, -0.197, 0.824}};
-    auto bound = tg::values(A = vA);
+    constexpr auto B = tg::var<"B">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto f = tg::mse(((tg::log_softmax((tg::transpose(tg::log((A * A))) - tg::softplus(tg::cos(B)))) + tg::relu(r)) - B), C);
+    xt::xtensor<double, 2> vA = {{0.737, 1.932}, {1.127, 0.842}, {1.772, 0.566}, {0.53, 0.859}};
+    xt::xtensor<double, 2> vB = {{-0.357, 1.131, -0.932, 1.315}, {0.646, 0.95, -0.45, -1.149}};
+    xt::xtensor<double, 2> vr = {{0.289, -0.023, -0.888, 0.239}};
+    xt::xtensor<double, 2> vC = {{-0.515, -1.492, 0.681, -0.24}, {0.57, -1.048, -0.806, -0.524}};
+    auto bound = tg::values(A = vA, B = vB, r = vr, C = vC);
     rg::check(bound,
-              rg::first_derivatives(427, 6, "f = tg::sum(tg::tanh(tg::pow((tg::square(tg::square(A)) + tg::lit<1>), tg::lit<3, 2>)));", f, std::tuple{A}, std::tie(vA)));
+              rg::first_derivatives(427, 11, "f = tg::mse(((tg::log_softmax((tg::transpose(tg::log((A * A))) - tg::softplus(tg::cos(B)))) + tg::relu(r)) - B), C);", f, std::tuple{A, B, r, C}, std::tie(vA, vB, vr, vC)));
 }
 
-TEST_CASE("random graph 428: depth 5, 5 ops") {
+TEST_CASE("random graph 428: depth 7, 8 ops") {
     constexpr auto b = tg::col<"b">;
     constexpr auto r = tg::row<"r">;
     constexpr auto q = tg::row<"q">;
-    constexpr auto f = tg::sum<0>(tg::mean<1>((b * (tg::pow(r, tg::lit<-1, 2>) - q))));
-    xt::xtensor<double, 2> vb = {{1.043}, {0.954}};
-    xt::xtensor<double, 2> vr = {{1.722, 0.762, 1.195}};
-    xt::xtensor<double, 2> vq = {{-1.097, -1.215, 1.16}};
+    constexpr auto e1 = ((tg::transpose(tg::sqrt(b)) / r) + tg::log(q));
+    constexpr auto f = tg::mean<1>((e1 + tg::sin(e1)));
+    xt::xtensor<double, 2> vb = {{1.808}, {1.988}, {1.416}};
+    xt::xtensor<double, 2> vr = {{1.057, 1.849, 1.572}};
+    xt::xtensor<double, 2> vq = {{0.704, 0.858, 1.161}};
     auto bound = tg::values(b = vb, r = vr, q = vq);
     rg::check(bound,
-              rg::first_derivatives(428, 5, "f = tg::sum<0>(tg::mean<1>((b * (tg::pow(r, tg::lit<-1, 2>) - q))));", f, std::tuple{b, r, q}, std::tie(vb, vr, vq)));
+              rg::first_derivatives(428, 8, "e1 = ((tg::transpose(tg::sqrt(b)) / r) + tg::log(q)); f = tg::mean<1>((e1 + tg::sin(e1)));", f, std::tuple{b, r, q}, std::tie(vb, vr, vq)));
 }
 
-TEST_CASE("random graph 429: depth 5, 5 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::mean<0>((tg::mean<1>(tg::transpose(tg::transpose(A))) * tg::lit<1, 3>));
-    xt::xtensor<double, 2> vA = {{0.89, -0.697, -1.302}, {-0.496, -0.083, 0.295}};
-    auto bound = tg::values(A = vA);
-    rg::check(bound,
-              rg::first_derivatives(429, 5, "f = tg::mean<0>((tg::mean<1>(tg::transpose(tg::transpose(A))) * tg::lit<1, 3>));", f, std::tuple{A}, std::tie(vA)));
-}
-
-TEST_CASE("random graph 430: depth 5, 6 ops") {
+TEST_CASE("random graph 429: depth 4, 5 ops") {
     constexpr auto r = tg::row<"r">;
     constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::matmul(tg::pow(tg::tanh(tg::sum<0>((r / b))), tg::lit<3>), (-c));
-    xt::xtensor<double, 2> vr = {{-1.283, -0.232}};
-    xt::xtensor<double, 2> vb = {{1.728}, {1.682}, {0.998}};
-    xt::xtensor<double, 2> vc = {{-0.876}, {0.785}};
-    auto bound = tg::values(r = vr, b = vb, c = vc);
-    rg::check(bound,
-              rg::first_derivatives(430, 6, "f = tg::matmul(tg::pow(tg::tanh(tg::sum<0>((r / b))), tg::lit<3>), (-c));", f, std::tuple{r, b, c}, std::tie(vr, vb, vc)));
-}
-
-TEST_CASE("random graph 431: depth 6, 7 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto K = tg::var<"K", 3, 3>;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::pow((tg::cos(tg::sum(tg::matmul(tg::matmul(b, r), (K + s)))) + tg::lit<2>), tg::lit<3, 2>);
-    xt::xtensor<double, 2> vb = {{-0.344}, {-1.052}, {-1.021}};
-    xt::xtensor<double, 2> vr = {{0.004, -0.576, -0.028}};
-    xt::xtensor<double, 2> vK = {{0.871, 0.149, -1.452}, {0.921, 0.708, 0.401}, {-1.142, 0.263, -0.153}};
-    xt::xtensor<double, 2> vs = {{1.178}};
-    auto bound = tg::values(b = vb, r = vr, K = vK, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(431, 7, "f = tg::pow((tg::cos(tg::sum(tg::matmul(tg::matmul(b, r), (K + s)))) + tg::lit<2>), tg::lit<3, 2>);", f, std::tuple{b, r, K, s}, std::tie(vb, vr, vK, vs)));
-}
-
-TEST_CASE("random graph 432: depth 5, 6 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto f = tg::sigmoid(tg::sum<0>(tg::transpose((tg::pow(r, tg::lit<-1, 2>) / tg::exp(q)))));
-    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂q
-    xt::xtensor<double, 2> vr = {{0.781, 1.712, 1.288}};
-    xt::xtensor<double, 2> vq = {{1.243, 0.009, -0.114}};
-    xt::xtensor<double, 2> vV = {{-0.599, -0.749, 0.522}};
-    auto bound = tg::values(r = vr, q = vq, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(432, 6, "f = tg::sigmoid(tg::sum<0>(tg::transpose((tg::pow(r, tg::lit<-1, 2>) / tg::exp(q)))));", f, std::tuple{r, q}, std::tie(vr, vq)),
-              rg::second_derivatives(432, "g = sum(grad(f, q)[q] * V)", f, q, V, std::tuple{r, q, V}, std::tie(vr, vq, vV)));
-}
-
-TEST_CASE("random graph 433: depth 7, 7 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::log(tg::sqrt((tg::square(tg::sum<1>(tg::sum<0>((A * B)))) + tg::lit<1>)));
-    xt::xtensor<double, 2> vA = {{-1.098, 0.274, -1.005}, {-0.312, -0.736, 0.134}, {-1.37, 0.176, 0.26}};
-    xt::xtensor<double, 2> vB = {{-0.528, -0.17, 0.19}, {0.958, -0.633, -0.694}, {0.838, -1.183, -0.777}};
-    auto bound = tg::values(A = vA, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(433, 7, "f = tg::log(tg::sqrt((tg::square(tg::sum<1>(tg::sum<0>((A * B)))) + tg::lit<1>)));", f, std::tuple{A, B}, std::tie(vA, vB)));
-}
-
-TEST_CASE("random graph 434: depth 6, 6 ops") {
     constexpr auto s = tg::scalar<"s">;
     constexpr auto t = tg::scalar<"t">;
-    constexpr auto u = tg::scalar<"u">;
-    constexpr auto f = tg::transpose(tg::log(tg::exp(((tg::pow(s, tg::lit<-1>) * t) - u))));
-    xt::xtensor<double, 2> vs = {{1.7}};
-    xt::xtensor<double, 2> vt = {{1.125}};
-    xt::xtensor<double, 2> vu = {{-1.172}};
-    auto bound = tg::values(s = vs, t = vt, u = vu);
+    constexpr auto f = tg::cos(((tg::matmul(r, b) + s) / tg::pow(t, tg::lit<-1, 2>)));
+    xt::xtensor<double, 2> vr = {{-0.192, -0.548}};
+    xt::xtensor<double, 2> vb = {{-0.518}, {-1.055}};
+    xt::xtensor<double, 2> vs = {{-1.236}};
+    xt::xtensor<double, 2> vt = {{0.647}};
+    auto bound = tg::values(r = vr, b = vb, s = vs, t = vt);
     rg::check(bound,
-              rg::first_derivatives(434, 6, "f = tg::transpose(tg::log(tg::exp(((tg::pow(s, tg::lit<-1>) * t) - u))));", f, std::tuple{s, t, u}, std::tie(vs, vt, vu)));
+              rg::first_derivatives(429, 5, "f = tg::cos(((tg::matmul(r, b) + s) / tg::pow(t, tg::lit<-1, 2>)));", f, std::tuple{r, b, s, t}, std::tie(vr, vb, vs, vt)));
 }
 
-TEST_CASE("random graph 435: depth 5, 6 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = (-tg::mean(tg::transpose(tg::matmul((b + b), tg::matmul(r, A)))));
-    xt::xtensor<double, 2> vb = {{-0.344}, {0.758}};
-    xt::xtensor<double, 2> vr = {{-1.255, -0.644}};
-    xt::xtensor<double, 2> vA = {{-1.24, -0.723}, {-0.572, 0.184}};
-    auto bound = tg::values(b = vb, r = vr, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(435, 6, "f = (-tg::mean(tg::transpose(tg::matmul((b + b), tg::matmul(r, A)))));", f, std::tuple{b, r, A}, std::tie(vb, vr, vA)));
-}
-
-TEST_CASE("random graph 436: depth 2, 2 ops") {
+TEST_CASE("random graph 430: depth 1, 1 ops") {
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::matmul(s, tg::transpose(s));
-    xt::xtensor<double, 2> vs = {{-1.282}};
+    constexpr auto f = (s + tg::lit<2>);
+    xt::xtensor<double, 2> vs = {{1.239}};
     auto bound = tg::values(s = vs);
     rg::check(bound,
-              rg::first_derivatives(436, 2, "f = tg::matmul(s, tg::transpose(s));", f, std::tuple{s}, std::tie(vs)));
+              rg::first_derivatives(430, 1, "f = (s + tg::lit<2>);", f, std::tuple{s}, std::tie(vs)));
 }
 
-TEST_CASE("random graph 437: depth 7, 8 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto u = tg::scalar<"u">;
-    constexpr auto f = tg::cos((tg::transpose((tg::softmax_cross_entropy((tg::log_softmax(b) / s), c) / t)) / tg::exp(u)));
-    xt::xtensor<double, 2> vb = {{1.186}, {0.017}, {-0.105}};
-    xt::xtensor<double, 2> vs = {{1.769}};
-    xt::xtensor<double, 2> vc = {{0.0625}, {0.125}, {0.8125}};
-    xt::xtensor<double, 2> vt = {{0.511}};
-    xt::xtensor<double, 2> vu = {{-0.502}};
-    auto bound = tg::values(b = vb, s = vs, c = vc, t = vt, u = vu);
-    rg::check(bound,
-              rg::first_derivatives(437, 8, "f = tg::cos((tg::transpose((tg::softmax_cross_entropy((tg::log_softmax(b) / s), c) / t)) / tg::exp(u)));", f, std::tuple{b, s, c, t, u}, std::tie(vb, vs, vc, vt, vu)));
-}
-
-TEST_CASE("random graph 438: depth 8, 11 ops") {
+TEST_CASE("random graph 431: depth 2, 3 ops") {
+    constexpr auto r = tg::row<"r">;
     constexpr auto A = tg::var<"A">;
-    constexpr auto s = tg::scalar<"s">;
     constexpr auto b = tg::col<"b">;
-    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = tg::matmul(tg::matmul(r, A), tg::pow(b, tg::lit<3>));
+    xt::xtensor<double, 2> vr = {{0.657, -0.823, 0.683}};
+    xt::xtensor<double, 2> vA = {{-0.363, -0.478, 1.188}, {-0.327, -1.343, -0.995}, {0.345, -0.48, -0.388}};
+    xt::xtensor<double, 2> vb = {{0.66}, {-1.002}, {1.483}};
+    auto bound = tg::values(r = vr, A = vA, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(431, 3, "f = tg::matmul(tg::matmul(r, A), tg::pow(b, tg::lit<3>));", f, std::tuple{r, A, b}, std::tie(vr, vA, vb)));
+}
+
+TEST_CASE("random graph 432: depth 7, 8 ops") {
+    constexpr auto K = tg::var<"K", 2, 4>;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
     constexpr auto C = tg::var<"C">;
-    constexpr auto D = tg::var<"D">;
-    constexpr auto f = tg::cos(tg::softmax_cross_entropy(tg::matmul(A, (((s * tg::matmul(tg::pow(b, tg::lit<-1>), tg::transpose(t))) / B) + (tg::transpose(C) / B))), D));
-    xt::xtensor<double, 2> vA = {{-0.325, -0.274, -1.253}, {-0.4, 0.07, 1.323}, {-1.16, -0.174, -0.087}, {1.007, 0.212, 0.889}};
-    xt::xtensor<double, 2> vs = {{0.314}};
-    xt::xtensor<double, 2> vb = {{0.947}, {1.185}, {1.667}};
-    xt::xtensor<double, 2> vt = {{0.49}};
-    xt::xtensor<double, 2> vB = {{0.72, 0.893}, {1.214, 0.597}, {0.677, 1.29}};
-    xt::xtensor<double, 2> vC = {{0.155, 0.798, 0.351}, {-1.082, -0.627, -0.948}};
-    xt::xtensor<double, 2> vD = {{0.1875, 0.5}, {0.125, 0.125}, {0.625, 0.1875}, {0.0625, 0.1875}};
-    auto bound = tg::values(A = vA, s = vs, b = vb, t = vt, B = vB, C = vC, D = vD);
+    constexpr auto f = tg::softmax_cross_entropy(tg::log_softmax((((tg::sigmoid((K - r)) / A) * tg::sigmoid(B)) - K)), C);
+    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
+    xt::xtensor<double, 2> vK = {{-1.29, 0.718, -0.315, -0.063}, {0.622, -0.564, -0.179, -0.322}};
+    xt::xtensor<double, 2> vr = {{-0.808, 1.062, -1.236, 1.491}};
+    xt::xtensor<double, 2> vA = {{1.224, 1.324, 1.248, 1.162}, {0.844, 1.228, 1.935, 1.708}};
+    xt::xtensor<double, 2> vB = {{-0.18, -0.507, 1.486, -1.303}, {0.31, -1.144, -1.233, 1.077}};
+    xt::xtensor<double, 2> vC = {{0.125, 0.0625, 0.0625, 0.875}, {0.875, 0.9375, 0.9375, 0.125}};
+    xt::xtensor<double, 2> vV = {{-0.488, -0.059, 0.154, -0.073}, {0.098, -0.763, -0.625, -0.948}};
+    auto bound = tg::values(K = vK, r = vr, A = vA, B = vB, C = vC, V = vV);
     rg::check(bound,
-              rg::first_derivatives(438, 11, "f = tg::cos(tg::softmax_cross_entropy(tg::matmul(A, (((s * tg::matmul(tg::pow(b, tg::lit<-1>), tg::transpose(t))) / B) + (tg::transpose(C) / B))), D));", f, std::tuple{A, s, b, t, B, C, D}, std::tie(vA, vs, vb, vt, vB, vC, vD)));
+              rg::first_derivatives(432, 8, "f = tg::softmax_cross_entropy(tg::log_softmax((((tg::sigmoid((K - r)) / A) * tg::sigmoid(B)) - K)), C);", f, std::tuple{K, r, A, B, C}, std::tie(vK, vr, vA, vB, vC)),
+              rg::second_derivatives(432, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{K, r, A, B, C, V}, std::tie(vK, vr, vA, vB, vC, vV)));
 }
 
-TEST_CASE("random graph 439: depth 5, 5 ops") {
+TEST_CASE("random graph 433: depth 7, 11 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto g = tg::row<"g">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::matmul(((tg::pow(tg::matmul(((r / q) * s), A), tg::lit<3>) - g) * tg::sum<0>(tg::matmul(B, b))), tg::transpose(tg::sin(g)));
+    xt::xtensor<double, 2> vr = {{0.866, -0.086}};
+    xt::xtensor<double, 2> vq = {{1.592, 0.851}};
+    xt::xtensor<double, 2> vs = {{1.221}};
+    xt::xtensor<double, 2> vA = {{-0.204, 0.91}, {0.687, 0.08}};
+    xt::xtensor<double, 2> vg = {{-0.235, 0.382}};
+    xt::xtensor<double, 2> vB = {{0.687, -1.051, -1.256, -0.297}, {0.189, 0.718, 1.29, 1.217}, {1.05, 0.353, 1.414, -1.456}};
+    xt::xtensor<double, 2> vb = {{-0.751}, {1.14}, {-0.918}, {0.584}};
+    auto bound = tg::values(r = vr, q = vq, s = vs, A = vA, g = vg, B = vB, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(433, 11, "f = tg::matmul(((tg::pow(tg::matmul(((r / q) * s), A), tg::lit<3>) - g) * tg::sum<0>(tg::matmul(B, b))), tg::transpose(tg::sin(g)));", f, std::tuple{r, q, s, A, g, B, b}, std::tie(vr, vq, vs, vA, vg, vB, vb)));
+}
+
+TEST_CASE("random graph 434: depth 5, 6 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::square(tg::sum<0>((tg::tanh(tg::mean<1>(A)) / tg::exp(s))));
+    xt::xtensor<double, 2> vA = {{0.373, 1.105}, {-1.374, 0.092}, {0.262, 1.499}};
+    xt::xtensor<double, 2> vs = {{-0.587}};
+    auto bound = tg::values(A = vA, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(434, 6, "f = tg::square(tg::sum<0>((tg::tanh(tg::mean<1>(A)) / tg::exp(s))));", f, std::tuple{A, s}, std::tie(vA, vs)));
+}
+
+TEST_CASE("random graph 435: depth 4, 4 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto f = tg::mean((tg::matmul(A, tg::softmax((B * s))) / C));
-    xt::xtensor<double, 2> vA = {{-0.504, 0.866, -0.799}, {-0.431, 0.654, -0.403}, {-1.468, -0.409, 0.11}, {-0.9, 0.195, 0.187}};
-    xt::xtensor<double, 2> vB = {{-0.499, 0.044}, {0.92, -0.741}, {-1.384, 0.186}};
-    xt::xtensor<double, 2> vs = {{0.42}};
-    xt::xtensor<double, 2> vC = {{1.468, 1.476}, {1.125, 0.83}, {1.051, 1.65}, {1.886, 0.719}};
-    auto bound = tg::values(A = vA, B = vB, s = vs, C = vC);
-    rg::check(bound,
-              rg::first_derivatives(439, 5, "f = tg::mean((tg::matmul(A, tg::softmax((B * s))) / C));", f, std::tuple{A, B, s, C}, std::tie(vA, vB, vs, vC)));
-}
-
-TEST_CASE("random graph 440: depth 2, 2 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::softplus(tg::sqrt(s));
-    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
-    xt::xtensor<double, 2> vs = {{1.662}};
-    xt::xtensor<double, 2> vV = {{0.272}};
-    auto bound = tg::values(s = vs, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(440, 2, "f = tg::softplus(tg::sqrt(s));", f, std::tuple{s}, std::tie(vs)),
-              rg::second_derivatives(440, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{s, V}, std::tie(vs, vV)));
-}
-
-TEST_CASE("random graph 441: depth 1, 1 ops") {
     constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::sum(b);
-    xt::xtensor<double, 2> vb = {{-1.133}, {-0.58}, {0.055}};
-    auto bound = tg::values(b = vb);
+    constexpr auto f = tg::sum((b * tg::mean<1>(tg::matmul(A, B))));
+    xt::xtensor<double, 2> vA = {{-0.117, -0.817, 1.304, 0.368}, {-1.107, 0.766, 0.967, 0.446}, {-0.646, 0.015, 0.2, 0.127}};
+    xt::xtensor<double, 2> vB = {{-1.142, -1.243}, {-0.603, -0.81}, {-0.731, -0.453}, {0.0, -1.084}};
+    xt::xtensor<double, 2> vb = {{-1.443}, {-0.643}, {-0.852}};
+    auto bound = tg::values(A = vA, B = vB, b = vb);
     rg::check(bound,
-              rg::first_derivatives(441, 1, "f = tg::sum(b);", f, std::tuple{b}, std::tie(vb)));
+              rg::first_derivatives(435, 4, "f = tg::sum((b * tg::mean<1>(tg::matmul(A, B))));", f, std::tuple{A, B, b}, std::tie(vA, vB, vb)));
 }
 
-TEST_CASE("random graph 442: depth 7, 7 ops") {
+TEST_CASE("random graph 436: depth 4, 4 ops") {
     constexpr auto A = tg::var<"A">;
-    constexpr auto K = tg::var<"K", 3, 3>;
-    constexpr auto f = tg::sqrt(tg::mean(tg::pow(tg::pow((tg::sin(tg::matmul(A, K)) + tg::lit<2>), tg::lit<-1>), tg::lit<3>)));
-    xt::xtensor<double, 2> vA = {{0.542, -0.656, -0.892}, {0.478, 1.12, 1.452}};
-    xt::xtensor<double, 2> vK = {{0.325, -0.415, -0.51}, {0.237, -0.026, 0.739}, {1.494, -1.077, -0.936}};
-    auto bound = tg::values(A = vA, K = vK);
-    rg::check(bound,
-              rg::first_derivatives(442, 7, "f = tg::sqrt(tg::mean(tg::pow(tg::pow((tg::sin(tg::matmul(A, K)) + tg::lit<2>), tg::lit<-1>), tg::lit<3>)));", f, std::tuple{A, K}, std::tie(vA, vK)));
-}
-
-TEST_CASE("random graph 443: depth 8, 9 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto e1 = tg::sin(tg::sin(((r * r) * tg::matmul(b, s))));
-    constexpr auto f = tg::sum(tg::transpose(tg::matmul(e1, tg::transpose(e1))));
-    xt::xtensor<double, 2> vr = {{0.773, 0.28}};
-    xt::xtensor<double, 2> vb = {{0.515}, {-0.506}, {-0.209}};
-    xt::xtensor<double, 2> vs = {{-1.105}};
-    auto bound = tg::values(r = vr, b = vb, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(443, 9, "e1 = tg::sin(tg::sin(((r * r) * tg::matmul(b, s)))); f = tg::sum(tg::transpose(tg::matmul(e1, tg::transpose(e1))));", f, std::tuple{r, b, s}, std::tie(vr, vb, vs)));
-}
-
-TEST_CASE("random graph 444: depth 7, 7 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = (r * s);
-    constexpr auto f = tg::mean<1>(tg::matmul(((((e1 / s) / s) * s) * e1), A));
-    xt::xtensor<double, 2> vs = {{1.669}};
-    xt::xtensor<double, 2> vr = {{-1.251, -1.266, 0.52}};
-    xt::xtensor<double, 2> vA = {{-0.367, -0.125}, {1.301, -0.081}, {1.131, 1.091}};
-    auto bound = tg::values(s = vs, r = vr, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(444, 7, "e1 = (r * s); f = tg::mean<1>(tg::matmul(((((e1 / s) / s) * s) * e1), A));", f, std::tuple{s, r, A}, std::tie(vs, vr, vA)));
-}
-
-TEST_CASE("random graph 445: depth 8, 15 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto d = tg::col<"d">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto e1 = (tg::softplus(s) + tg::lit<1, 10>);
-    constexpr auto f = ((((tg::matmul((tg::transpose(tg::pow(b, tg::lit<1, 3>)) - t), tg::softmax(tg::matmul(c, s))) + s) * tg::mse(tg::square(tg::transpose(d)), r)) * e1) / e1);
-    xt::xtensor<double, 2> vs = {{0.359}};
-    xt::xtensor<double, 2> vb = {{0.593}, {1.981}};
-    xt::xtensor<double, 2> vt = {{0.04}};
-    xt::xtensor<double, 2> vc = {{-0.3}, {-0.309}};
-    xt::xtensor<double, 2> vd = {{0.654}, {0.88}, {-0.718}};
-    xt::xtensor<double, 2> vr = {{-1.446, 0.663, -1.381}};
-    auto bound = tg::values(s = vs, b = vb, t = vt, c = vc, d = vd, r = vr);
-    rg::check(bound,
-              rg::first_derivatives(445, 15, "e1 = (tg::softplus(s) + tg::lit<1, 10>); f = ((((tg::matmul((tg::transpose(tg::pow(b, tg::lit<1, 3>)) - t), tg::softmax(tg::matmul(c, s))) + s) * tg::mse(tg::square(tg::transpose(d)), r)) * e1) / e1);", f, std::tuple{s, b, t, c, d, r}, std::tie(vs, vb, vt, vc, vd, vr)));
-}
-
-TEST_CASE("random graph 446: depth 6, 8 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::binary_cross_entropy(tg::sigmoid((tg::transpose(tg::pow(tg::sigmoid(r), tg::lit<-1>)) - (b + tg::sigmoid(b)))), c);
-    xt::xtensor<double, 2> vr = {{1.479, -1.227, 0.336}};
-    xt::xtensor<double, 2> vb = {{1.091}, {0.955}, {-1.322}};
-    xt::xtensor<double, 2> vc = {{0.647}, {0.991}, {0.529}};
-    auto bound = tg::values(r = vr, b = vb, c = vc);
-    rg::check(bound,
-              rg::first_derivatives(446, 8, "f = tg::binary_cross_entropy(tg::sigmoid((tg::transpose(tg::pow(tg::sigmoid(r), tg::lit<-1>)) - (b + tg::sigmoid(b)))), c);", f, std::tuple{r, b, c}, std::tie(vr, vb, vc)));
-}
-
-TEST_CASE("random graph 447: depth 2, 2 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::mean(tg::pow(A, tg::lit<3, 2>));
-    xt::xtensor<double, 2> vA = {{1.505, 0.978, 0.757, 0.619}, {0.739, 1.781, 0.505, 0.976}};
+    constexpr auto f = tg::mean(tg::square((tg::tanh(A) + A)));
+    xt::xtensor<double, 2> vA = {{-1.365, 0.982}, {-0.062, -1.364}, {0.941, 0.71}};
     auto bound = tg::values(A = vA);
     rg::check(bound,
-              rg::first_derivatives(447, 2, "f = tg::mean(tg::pow(A, tg::lit<3, 2>));", f, std::tuple{A}, std::tie(vA)));
+              rg::first_derivatives(436, 4, "f = tg::mean(tg::square((tg::tanh(A) + A)));", f, std::tuple{A}, std::tie(vA)));
 }
 
-TEST_CASE("random graph 448: depth 4, 4 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto e1 = tg::sin(tg::matmul(r, b));
-    constexpr auto f = (tg::sin(e1) * e1);
-    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂b
-    xt::xtensor<double, 2> vr = {{1.166, -0.544}};
-    xt::xtensor<double, 2> vb = {{0.748}, {-0.737}};
-    xt::xtensor<double, 2> vV = {{-0.605}, {-0.495}};
-    auto bound = tg::values(r = vr, b = vb, V = vV);
+TEST_CASE("random graph 437: depth 1, 1 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::cos(s);
+    xt::xtensor<double, 2> vs = {{-0.006}};
+    auto bound = tg::values(s = vs);
     rg::check(bound,
-              rg::first_derivatives(448, 4, "e1 = tg::sin(tg::matmul(r, b)); f = (tg::sin(e1) * e1);", f, std::tuple{r, b}, std::tie(vr, vb)),
-              rg::second_derivatives(448, "g = sum(grad(f, b)[b] * V)", f, b, V, std::tuple{r, b, V}, std::tie(vr, vb, vV)));
+              rg::first_derivatives(437, 1, "f = tg::cos(s);", f, std::tuple{s}, std::tie(vs)));
 }
 
-TEST_CASE("random graph 449: depth 6, 6 ops") {
+TEST_CASE("random graph 438: depth 8, 10 ops") {
     constexpr auto A = tg::var<"A">;
     constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::binary_cross_entropy(tg::softmax(tg::cos(tg::transpose(tg::square(tg::transpose(A))))), B);
-    xt::xtensor<double, 2> vA = {{1.4, -0.03, -1.175, 0.506}, {-0.975, 0.118, 1.279, 0.164}};
-    xt::xtensor<double, 2> vB = {{0.747, 0.308, 0.938, 0.215}, {0.618, 0.466, 0.709, 0.409}};
-    auto bound = tg::values(A = vA, B = vB);
+    constexpr auto r = tg::row<"r">;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto e1 = tg::sqrt(r);
+    constexpr auto f = tg::sigmoid(tg::mean((tg::matmul(tg::cos(tg::mean<1>(tg::exp(tg::matmul(A, B)))), (e1 * e1)) * C)));
+    xt::xtensor<double, 2> vA = {{-1.169, 0.037, -1.238, -0.727}, {-0.456, 0.842, 0.923, 1.105}};
+    xt::xtensor<double, 2> vB = {{0.079, -0.231}, {0.344, 0.462}, {-0.156, -0.231}, {-1.1, -1.214}};
+    xt::xtensor<double, 2> vr = {{1.389, 1.972, 1.591}};
+    xt::xtensor<double, 2> vC = {{-1.117, 1.052, -0.315}, {0.911, -0.969, 0.962}};
+    auto bound = tg::values(A = vA, B = vB, r = vr, C = vC);
     rg::check(bound,
-              rg::first_derivatives(449, 6, "f = tg::binary_cross_entropy(tg::softmax(tg::cos(tg::transpose(tg::square(tg::transpose(A))))), B);", f, std::tuple{A, B}, std::tie(vA, vB)));
+              rg::first_derivatives(438, 10, "e1 = tg::sqrt(r); f = tg::sigmoid(tg::mean((tg::matmul(tg::cos(tg::mean<1>(tg::exp(tg::matmul(A, B)))), (e1 * e1)) * C)));", f, std::tuple{A, B, r, C}, std::tie(vA, vB, vr, vC)));
+}
+
+TEST_CASE("random graph 439: depth 4, 6 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto K = tg::var<"K", 2, 3>;
+    constexpr auto f = ((((t / s) * s) / s) * tg::sum<1>(tg::matmul(r, K)));
+    xt::xtensor<double, 2> vs = {{1.321}};
+    xt::xtensor<double, 2> vt = {{-0.792}};
+    xt::xtensor<double, 2> vr = {{-0.597, 1.337}};
+    xt::xtensor<double, 2> vK = {{-0.216, 1.285, -0.551}, {0.617, -0.235, -0.261}};
+    auto bound = tg::values(s = vs, t = vt, r = vr, K = vK);
+    rg::check(bound,
+              rg::first_derivatives(439, 6, "f = ((((t / s) * s) / s) * tg::sum<1>(tg::matmul(r, K)));", f, std::tuple{s, t, r, K}, std::tie(vs, vt, vr, vK)));
+}
+
+TEST_CASE("random graph 440: depth 5, 5 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto K = tg::var<"K", 4, 2>;
+    constexpr auto f = tg::mse(tg::log(tg::pow(tg::sqrt((r + b)), tg::lit<1, 3>)), K);
+    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
+    xt::xtensor<double, 2> vr = {{0.718, 1.693}};
+    xt::xtensor<double, 2> vb = {{1.313}, {1.792}, {1.234}, {1.917}};
+    xt::xtensor<double, 2> vK = {{1.459, -0.964}, {0.361, -0.934}, {-0.168, 0.867}, {-0.752, -0.956}};
+    xt::xtensor<double, 2> vV = {{0.388, 0.5}};
+    auto bound = tg::values(r = vr, b = vb, K = vK, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(440, 5, "f = tg::mse(tg::log(tg::pow(tg::sqrt((r + b)), tg::lit<1, 3>)), K);", f, std::tuple{r, b, K}, std::tie(vr, vb, vK)),
+              rg::second_derivatives(440, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, b, K, V}, std::tie(vr, vb, vK, vV)));
+}
+
+TEST_CASE("random graph 441: depth 7, 8 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto g = tg::row<"g">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = (tg::pow(tg::pow((tg::square(tg::mse((r - q), g)) + tg::lit<1>), tg::lit<1, 3>), tg::lit<-1, 2>) * tg::sum(A));
+    xt::xtensor<double, 2> vr = {{-0.104, 0.283, -0.6}};
+    xt::xtensor<double, 2> vq = {{0.762, -0.498, -0.583}};
+    xt::xtensor<double, 2> vg = {{-0.36, -1.281, 0.157}};
+    xt::xtensor<double, 2> vA = {{-1.006, -0.38}, {-1.179, 1.28}, {-0.877, 0.045}};
+    auto bound = tg::values(r = vr, q = vq, g = vg, A = vA);
+    rg::check(bound,
+              rg::first_derivatives(441, 8, "f = (tg::pow(tg::pow((tg::square(tg::mse((r - q), g)) + tg::lit<1>), tg::lit<1, 3>), tg::lit<-1, 2>) * tg::sum(A));", f, std::tuple{r, q, g, A}, std::tie(vr, vq, vg, vA)));
+}
+
+TEST_CASE("random graph 442: depth 5, 5 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto e1 = tg::cos(tg::square(tg::sum<0>(b)));
+    constexpr auto f = tg::matmul(e1, tg::transpose(e1));
+    xt::xtensor<double, 2> vb = {{-0.439}, {-1.459}, {0.523}};
+    auto bound = tg::values(b = vb);
+    rg::check(bound,
+              rg::first_derivatives(442, 5, "e1 = tg::cos(tg::square(tg::sum<0>(b))); f = tg::matmul(e1, tg::transpose(e1));", f, std::tuple{b}, std::tie(vb)));
+}
+
+TEST_CASE("random graph 443: depth 2, 2 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (-tg::transpose(s));
+    xt::xtensor<double, 2> vs = {{-0.018}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(443, 2, "f = (-tg::transpose(s));", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 444: depth 4, 6 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = tg::softplus((tg::transpose((s + tg::lit<5, 4>)) / (tg::lit<1, 10> + tg::softplus(t))));
+    xt::xtensor<double, 2> vs = {{-1.018}};
+    xt::xtensor<double, 2> vt = {{-0.187}};
+    auto bound = tg::values(s = vs, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(444, 6, "f = tg::softplus((tg::transpose((s + tg::lit<5, 4>)) / (tg::lit<1, 10> + tg::softplus(t))));", f, std::tuple{s, t}, std::tie(vs, vt)));
+}
+
+TEST_CASE("random graph 445: depth 8, 10 ops") {
+    constexpr auto K = tg::var<"K", 4, 2>;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto f = (tg::mse(tg::relu(((tg::transpose(tg::pow(tg::exp(K), tg::lit<-1>)) - tg::sin(A)) * tg::transpose(B))), C) + tg::lit<5, 4>);
+    xt::xtensor<double, 2> vK = {{0.167, 0.675}, {1.181, -1.226}, {0.691, -0.644}, {0.915, 0.472}};
+    xt::xtensor<double, 2> vA = {{0.385, 1.023, 0.394, -0.991}, {0.053, 0.41, -0.557, -0.263}};
+    xt::xtensor<double, 2> vB = {{1.059, -1.42}, {1.211, 0.819}, {0.055, 0.355}, {-1.269, -0.772}};
+    xt::xtensor<double, 2> vC = {{-0.132, -1.46, -0.258, 0.205}, {-1.341, 0.006, 0.324, 0.423}};
+    auto bound = tg::values(K = vK, A = vA, B = vB, C = vC);
+    rg::check(bound,
+              rg::first_derivatives(445, 10, "f = (tg::mse(tg::relu(((tg::transpose(tg::pow(tg::exp(K), tg::lit<-1>)) - tg::sin(A)) * tg::transpose(B))), C) + tg::lit<5, 4>);", f, std::tuple{K, A, B, C}, std::tie(vK, vA, vB, vC)));
+}
+
+TEST_CASE("random graph 446: depth 4, 5 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::exp(tg::mean<1>(tg::matmul((s + t), tg::matmul(r, A))));
+    xt::xtensor<double, 2> vs = {{0.702}};
+    xt::xtensor<double, 2> vt = {{0.645}};
+    xt::xtensor<double, 2> vr = {{0.878, 0.872}};
+    xt::xtensor<double, 2> vA = {{-0.254, -0.076}, {-0.633, -1.365}};
+    auto bound = tg::values(s = vs, t = vt, r = vr, A = vA);
+    rg::check(bound,
+              rg::first_derivatives(446, 5, "f = tg::exp(tg::mean<1>(tg::matmul((s + t), tg::matmul(r, A))));", f, std::tuple{s, t, r, A}, std::tie(vs, vt, vr, vA)));
+}
+
+TEST_CASE("random graph 447: depth 1, 1 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::mean(r);
+    xt::xtensor<double, 2> vr = {{1.333, 0.231, 0.195}};
+    auto bound = tg::values(r = vr);
+    rg::check(bound,
+              rg::first_derivatives(447, 1, "f = tg::mean(r);", f, std::tuple{r}, std::tie(vr)));
+}
+
+TEST_CASE("random graph 448: depth 5, 8 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto u = tg::scalar<"u">;
+    constexpr auto v = tg::scalar<"v">;
+    constexpr auto f = ((tg::mse(tg::log(tg::exp(b)), c) * tg::softplus((s * t))) / (u / v));
+    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂t
+    xt::xtensor<double, 2> vb = {{-0.611}, {1.36}, {-0.076}};
+    xt::xtensor<double, 2> vc = {{-1.148}, {-0.889}, {0.664}};
+    xt::xtensor<double, 2> vs = {{0.534}};
+    xt::xtensor<double, 2> vt = {{1.355}};
+    xt::xtensor<double, 2> vu = {{1.672}};
+    xt::xtensor<double, 2> vv = {{1.696}};
+    xt::xtensor<double, 2> vV = {{0.563}};
+    auto bound = tg::values(b = vb, c = vc, s = vs, t = vt, u = vu, v = vv, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(448, 8, "f = ((tg::mse(tg::log(tg::exp(b)), c) * tg::softplus((s * t))) / (u / v));", f, std::tuple{b, c, s, t, u, v}, std::tie(vb, vc, vs, vt, vu, vv)),
+              rg::second_derivatives(448, "g = sum(grad(f, t)[t] * V)", f, t, V, std::tuple{b, c, s, t, u, v, V}, std::tie(vb, vc, vs, vt, vu, vv, vV)));
+}
+
+TEST_CASE("random graph 449: depth 7, 10 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto e1 = tg::softmax(A);
+    constexpr auto f = tg::matmul((tg::sum((s / b)) * t), tg::sum((A * (-tg::log((e1 + e1))))));
+    xt::xtensor<double, 2> vs = {{0.014}};
+    xt::xtensor<double, 2> vb = {{1.904}, {1.288}, {0.923}};
+    xt::xtensor<double, 2> vt = {{-1.123}};
+    xt::xtensor<double, 2> vA = {{0.085, -0.124}, {0.834, -1.018}};
+    auto bound = tg::values(s = vs, b = vb, t = vt, A = vA);
+    rg::check(bound,
+              rg::first_derivatives(449, 10, "e1 = tg::softmax(A); f = tg::matmul((tg::sum((s / b)) * t), tg::sum((A * (-tg::log((e1 + e1))))));", f, std::tuple{s, b, t, A}, std::tie(vs, vb, vt, vA)));
 }

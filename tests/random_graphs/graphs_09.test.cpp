@@ -9,653 +9,655 @@
 namespace tg = typegrad;
 namespace rg = typegrad::random_graphs;
 
-TEST_CASE("random graph 450: depth 7, 8 ops") {
+TEST_CASE("random graph 450: depth 5, 5 ops") {
     constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto e1 = tg::sigmoid(tg::sqrt(b));
-    constexpr auto f = tg::sum<0>((tg::square((tg::tanh(e1) * e1)) + tg::transpose(r)));
-    xt::xtensor<double, 2> vb = {{0.551}, {1.359}};
-    xt::xtensor<double, 2> vr = {{1.361, -0.711}};
-    auto bound = tg::values(b = vb, r = vr);
+    constexpr auto f = tg::mean<0>(tg::tanh(tg::exp(tg::log_softmax(tg::sqrt(b)))));
+    xt::xtensor<double, 2> vb = {{0.832}, {1.337}, {0.862}};
+    auto bound = tg::values(b = vb);
     rg::check(bound,
-              rg::first_derivatives(450, 8, "e1 = tg::sigmoid(tg::sqrt(b)); f = tg::sum<0>((tg::square((tg::tanh(e1) * e1)) + tg::transpose(r)));", f, std::tuple{b, r}, std::tie(vb, vr)));
+              rg::first_derivatives(450, 5, "f = tg::mean<0>(tg::tanh(tg::exp(tg::log_softmax(tg::sqrt(b)))));", f, std::tuple{b}, std::tie(vb)));
 }
 
-TEST_CASE("random graph 451: depth 8, 10 ops") {
+TEST_CASE("random graph 451: depth 6, 8 ops") {
     constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto e1 = (b + s);
+    constexpr auto f = tg::softplus(tg::softmax_cross_entropy(tg::matmul((e1 * e1), tg::transpose(tg::pow(tg::softplus(c), tg::lit<3>))), A));
+    xt::xtensor<double, 2> vb = {{-0.978}, {0.503}};
+    xt::xtensor<double, 2> vs = {{-0.358}};
+    xt::xtensor<double, 2> vc = {{-0.742}, {-0.93}, {-0.2}};
+    xt::xtensor<double, 2> vA = {{0.8125, 0.8125, 0.0625}, {0.1875, 0.1875, 0.9375}};
+    auto bound = tg::values(b = vb, s = vs, c = vc, A = vA);
+    rg::check(bound,
+              rg::first_derivatives(451, 8, "e1 = (b + s); f = tg::softplus(tg::softmax_cross_entropy(tg::matmul((e1 * e1), tg::transpose(tg::pow(tg::softplus(c), tg::lit<3>))), A));", f, std::tuple{b, s, c, A}, std::tie(vb, vs, vc, vA)));
+}
+
+TEST_CASE("random graph 452: depth 8, 11 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto K = tg::var<"K", 2, 2>;
+    constexpr auto e1 = tg::transpose(tg::matmul(r, tg::relu(tg::sigmoid((-b)))));
+    constexpr auto f = (tg::matmul(e1, tg::transpose(e1)) - tg::sum((K * (A - r))));
+    xt::xtensor<double, 2> vr = {{0.955, -0.721}};
+    xt::xtensor<double, 2> vb = {{0.457}, {0.881}};
+    xt::xtensor<double, 2> vA = {{-1.173, 0.766}, {-1.407, -1.205}};
+    xt::xtensor<double, 2> vK = {{1.123, -1.125}, {0.027, -0.21}};
+    auto bound = tg::values(r = vr, b = vb, A = vA, K = vK);
+    rg::check(bound,
+              rg::first_derivatives(452, 11, "e1 = tg::transpose(tg::matmul(r, tg::relu(tg::sigmoid((-b))))); f = (tg::matmul(e1, tg::transpose(e1)) - tg::sum((K * (A - r))));", f, std::tuple{r, b, A, K}, std::tie(vr, vb, vA, vK)));
+}
+
+TEST_CASE("random graph 453: depth 2, 2 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::sum(tg::log(A));
+    xt::xtensor<double, 2> vA = {{1.323, 1.32}, {1.705, 1.489}};
+    auto bound = tg::values(A = vA);
+    rg::check(bound,
+              rg::first_derivatives(453, 2, "f = tg::sum(tg::log(A));", f, std::tuple{A}, std::tie(vA)));
+}
+
+TEST_CASE("random graph 454: depth 7, 9 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::sum((B * (tg::mean<1>(A) / tg::matmul(tg::exp(b), (tg::lit<1> + tg::square(tg::sqrt(r)))))));
+    xt::xtensor<double, 2> vA = {{-0.202, 0.821, 0.861}, {-0.632, -0.317, -1.292}, {1.365, 1.025, -0.552}, {0.696, -0.506, 0.384}};
+    xt::xtensor<double, 2> vb = {{-0.391}, {0.967}, {0.393}, {-0.95}};
+    xt::xtensor<double, 2> vr = {{1.285, 1.702}};
+    xt::xtensor<double, 2> vB = {{-0.846, -0.886}, {0.796, -0.223}, {0.573, 1.447}, {-0.752, -0.158}};
+    auto bound = tg::values(A = vA, b = vb, r = vr, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(454, 9, "f = tg::sum((B * (tg::mean<1>(A) / tg::matmul(tg::exp(b), (tg::lit<1> + tg::square(tg::sqrt(r)))))));", f, std::tuple{A, b, r, B}, std::tie(vA, vb, vr, vB)));
+}
+
+TEST_CASE("random graph 455: depth 5, 7 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::matmul(tg::sum<0>(tg::matmul(b, (tg::mean<0>(c) - tg::lit<2>))), tg::mean<1>(tg::log(r)));
+    xt::xtensor<double, 2> vb = {{1.076}, {-1.21}};
+    xt::xtensor<double, 2> vc = {{0.177}, {0.296}};
+    xt::xtensor<double, 2> vr = {{0.601, 0.723, 1.536}};
+    auto bound = tg::values(b = vb, c = vc, r = vr);
+    rg::check(bound,
+              rg::first_derivatives(455, 7, "f = tg::matmul(tg::sum<0>(tg::matmul(b, (tg::mean<0>(c) - tg::lit<2>))), tg::mean<1>(tg::log(r)));", f, std::tuple{b, c, r}, std::tie(vb, vc, vr)));
+}
+
+TEST_CASE("random graph 456: depth 4, 4 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::cos(tg::transpose(tg::transpose(tg::matmul(r, b))));
+    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
+    xt::xtensor<double, 2> vr = {{-0.76, -1.469, 1.306}};
+    xt::xtensor<double, 2> vb = {{0.237}, {0.662}, {-0.999}};
+    xt::xtensor<double, 2> vV = {{0.533, 0.726, -0.757}};
+    auto bound = tg::values(r = vr, b = vb, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(456, 4, "f = tg::cos(tg::transpose(tg::transpose(tg::matmul(r, b))));", f, std::tuple{r, b}, std::tie(vr, vb)),
+              rg::second_derivatives(456, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, b, V}, std::tie(vr, vb, vV)));
+}
+
+TEST_CASE("random graph 457: depth 5, 5 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::cos((tg::matmul(tg::matmul(r, (b - r)), b) / s));
+    xt::xtensor<double, 2> vr = {{-0.995, 1.304}};
+    xt::xtensor<double, 2> vb = {{-0.079}, {0.29}};
+    xt::xtensor<double, 2> vs = {{0.949}};
+    auto bound = tg::values(r = vr, b = vb, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(457, 5, "f = tg::cos((tg::matmul(tg::matmul(r, (b - r)), b) / s));", f, std::tuple{r, b, s}, std::tie(vr, vb, vs)));
+}
+
+TEST_CASE("random graph 458: depth 6, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::mse(tg::sigmoid(tg::log(((tg::lit<1, 2> + tg::square(A)) / B))), tg::square((A * A)));
+    xt::xtensor<double, 2> vA = {{0.88, 0.794}, {0.813, -1.5}, {-0.371, 1.185}};
+    xt::xtensor<double, 2> vB = {{1.693, 1.273}, {1.669, 1.335}, {1.504, 1.717}};
+    auto bound = tg::values(A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(458, 8, "f = tg::mse(tg::sigmoid(tg::log(((tg::lit<1, 2> + tg::square(A)) / B))), tg::square((A * A)));", f, std::tuple{A, B}, std::tie(vA, vB)));
+}
+
+TEST_CASE("random graph 459: depth 6, 6 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto K = tg::var<"K", 3, 3>;
+    constexpr auto f = tg::sum((K * tg::transpose(tg::relu(tg::sigmoid(tg::transpose(A))))));
+    xt::xtensor<double, 2> vA = {{-0.796, -0.976, 0.043}, {-0.773, -1.49, -1.367}, {-0.897, 1.304, -0.846}};
+    xt::xtensor<double, 2> vK = {{-1.048, 0.12, 0.843}, {-0.029, -1.077, 1.355}, {1.069, 0.05, -0.286}};
+    auto bound = tg::values(A = vA, K = vK);
+    rg::check(bound,
+              rg::first_derivatives(459, 6, "f = tg::sum((K * tg::transpose(tg::relu(tg::sigmoid(tg::transpose(A))))));", f, std::tuple{A, K}, std::tie(vA, vK)));
+}
+
+TEST_CASE("random graph 460: depth 8, 8 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto K = tg::var<"K", 2, 3>;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto e1 = (s * tg::sigmoid(tg::sqrt(tg::softmax(K))));
+    constexpr auto f = tg::tanh(tg::softmax_cross_entropy((e1 - tg::sigmoid(e1)), A));
+    xt::xtensor<double, 2> vs = {{-1.178}};
+    xt::xtensor<double, 2> vK = {{-0.329, -1.336, 1.291}, {0.374, 0.706, -0.926}};
+    xt::xtensor<double, 2> vA = {{0.8125, 0.125, 0.8125}, {0.1875, 0.875, 0.1875}};
+    auto bound = tg::values(s = vs, K = vK, A = vA);
+    rg::check(bound,
+              rg::first_derivatives(460, 8, "e1 = (s * tg::sigmoid(tg::sqrt(tg::softmax(K)))); f = tg::tanh(tg::softmax_cross_entropy((e1 - tg::sigmoid(e1)), A));", f, std::tuple{s, K, A}, std::tie(vs, vK, vA)));
+}
+
+TEST_CASE("random graph 461: depth 8, 10 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto K = tg::var<"K", 3, 3>;
+    constexpr auto C = tg::var<"C">;
+    constexpr auto D = tg::var<"D">;
+    constexpr auto f = (tg::sum((C * tg::transpose(((tg::softplus((A + B)) * A) + tg::pow(K, tg::lit<3>))))) * tg::sum(D));
+    xt::xtensor<double, 2> vA = {{-1.399, 0.417, 0.88}, {-0.572, -0.846, -0.231}, {-0.799, -0.501, -0.347}};
+    xt::xtensor<double, 2> vB = {{0.99, 0.874, -1.073}, {-0.651, -0.518, -0.914}, {0.428, 0.935, -0.468}};
+    xt::xtensor<double, 2> vK = {{-0.707, -0.499, -0.777}, {0.85, -1.178, -0.81}, {1.277, -1.019, -0.9}};
+    xt::xtensor<double, 2> vC = {{-1.416, 1.165, -0.24}, {0.79, -1.242, -1.438}, {0.887, 0.628, -0.209}};
+    xt::xtensor<double, 2> vD = {{0.052, -1.011, -0.998}, {1.135, 0.831, 1.477}};
+    auto bound = tg::values(A = vA, B = vB, K = vK, C = vC, D = vD);
+    rg::check(bound,
+              rg::first_derivatives(461, 10, "f = (tg::sum((C * tg::transpose(((tg::softplus((A + B)) * A) + tg::pow(K, tg::lit<3>))))) * tg::sum(D));", f, std::tuple{A, B, K, C, D}, std::tie(vA, vB, vK, vC, vD)));
+}
+
+TEST_CASE("random graph 462: depth 8, 11 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto u = tg::scalar<"u">;
+    constexpr auto v = tg::scalar<"v">;
+    constexpr auto f = (tg::sqrt(tg::pow((((tg::cos(tg::softplus(s)) + tg::lit<2>) + (t * u)) + (tg::square(v) + tg::lit<1>)), tg::lit<3, 2>)) - v);
+    xt::xtensor<double, 2> vs = {{1.399}};
+    xt::xtensor<double, 2> vt = {{1.491}};
+    xt::xtensor<double, 2> vu = {{1.263}};
+    xt::xtensor<double, 2> vv = {{0.939}};
+    auto bound = tg::values(s = vs, t = vt, u = vu, v = vv);
+    rg::check(bound,
+              rg::first_derivatives(462, 11, "f = (tg::sqrt(tg::pow((((tg::cos(tg::softplus(s)) + tg::lit<2>) + (t * u)) + (tg::square(v) + tg::lit<1>)), tg::lit<3, 2>)) - v);", f, std::tuple{s, t, u, v}, std::tie(vs, vt, vu, vv)));
+}
+
+TEST_CASE("random graph 463: depth 6, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::transpose(tg::mean<1>(tg::softplus(tg::matmul(tg::mean<0>((A * tg::lit<1, 3>)), (A - tg::softplus(A))))));
+    xt::xtensor<double, 2> vA = {{-0.265, 1.319}, {0.307, -1.112}};
+    auto bound = tg::values(A = vA);
+    rg::check(bound,
+              rg::first_derivatives(463, 8, "f = tg::transpose(tg::mean<1>(tg::softplus(tg::matmul(tg::mean<0>((A * tg::lit<1, 3>)), (A - tg::softplus(A))))));", f, std::tuple{A}, std::tie(vA)));
+}
+
+TEST_CASE("random graph 464: depth 4, 4 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::square(tg::sum(tg::matmul((b / s), r)));
+    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
+    xt::xtensor<double, 2> vb = {{-0.855}, {-0.67}};
+    xt::xtensor<double, 2> vs = {{1.556}};
+    xt::xtensor<double, 2> vr = {{0.676, 1.342, -0.472}};
+    xt::xtensor<double, 2> vV = {{-0.988}};
+    auto bound = tg::values(b = vb, s = vs, r = vr, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(464, 4, "f = tg::square(tg::sum(tg::matmul((b / s), r)));", f, std::tuple{b, s, r}, std::tie(vb, vs, vr)),
+              rg::second_derivatives(464, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{b, s, r, V}, std::tie(vb, vs, vr, vV)));
+}
+
+TEST_CASE("random graph 465: depth 8, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto f = tg::mean((-tg::relu(tg::transpose(tg::sin(tg::exp(tg::tanh((A / r))))))));
+    xt::xtensor<double, 2> vA = {{-1.38, 1.227, -0.811}, {0.52, -1.058, -1.23}};
+    xt::xtensor<double, 2> vr = {{1.098, 1.225, 1.822}};
+    auto bound = tg::values(A = vA, r = vr);
+    rg::check(bound,
+              rg::first_derivatives(465, 8, "f = tg::mean((-tg::relu(tg::transpose(tg::sin(tg::exp(tg::tanh((A / r))))))));", f, std::tuple{A, r}, std::tie(vA, vr)));
+}
+
+TEST_CASE("random graph 466: depth 8, 9 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::mean<1>(tg::sigmoid((tg::sum<0>(tg::pow(tg::softmax(tg::tanh((A + b))), tg::lit<3>)) + tg::matmul(r, B))));
+    xt::xtensor<double, 2> vA = {{0.397, 0.815, 1.315}, {-1.439, -0.433, 1.273}, {0.643, 0.597, 1.193}};
+    xt::xtensor<double, 2> vb = {{1.475}, {-0.654}, {1.001}};
+    xt::xtensor<double, 2> vr = {{1.136, -0.054}};
+    xt::xtensor<double, 2> vB = {{0.322, 1.033, 0.707}, {-0.821, -0.269, 1.229}};
+    auto bound = tg::values(A = vA, b = vb, r = vr, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(466, 9, "f = tg::mean<1>(tg::sigmoid((tg::sum<0>(tg::pow(tg::softmax(tg::tanh((A + b))), tg::lit<3>)) + tg::matmul(r, B))));", f, std::tuple{A, b, r, B}, std::tie(vA, vb, vr, vB)));
+}
+
+TEST_CASE("random graph 467: depth 1, 1 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (s + tg::lit<-1, 2>);
+    xt::xtensor<double, 2> vs = {{0.936}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(467, 1, "f = (s + tg::lit<-1, 2>);", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 468: depth 1, 1 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::tanh(s);
+    xt::xtensor<double, 2> vs = {{0.394}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(468, 1, "f = tg::tanh(s);", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 469: depth 8, 8 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto e1 = tg::mean<1>(tg::pow((tg::square(tg::tanh((r + q))) / s), tg::lit<3>));
+    constexpr auto f = (e1 * tg::softplus(e1));
+    xt::xtensor<double, 2> vr = {{-0.315, -1.34}};
+    xt::xtensor<double, 2> vq = {{0.168, -1.434}};
+    xt::xtensor<double, 2> vs = {{0.652}};
+    auto bound = tg::values(r = vr, q = vq, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(469, 8, "e1 = tg::mean<1>(tg::pow((tg::square(tg::tanh((r + q))) / s), tg::lit<3>)); f = (e1 * tg::softplus(e1));", f, std::tuple{r, q, s}, std::tie(vr, vq, vs)));
+}
+
+TEST_CASE("random graph 470: depth 5, 5 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::softplus(tg::log((tg::square(tg::sqrt(s)) + tg::lit<1>)));
+    xt::xtensor<double, 2> vs = {{0.664}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(470, 5, "f = tg::softplus(tg::log((tg::square(tg::sqrt(s)) + tg::lit<1>)));", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 471: depth 6, 8 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto f = ((-tg::sum<0>((tg::sum<1>((r - A)) / b))) + tg::matmul(tg::pow(q, tg::lit<3>), c));
+    xt::xtensor<double, 2> vr = {{-0.655, 0.209}};
+    xt::xtensor<double, 2> vA = {{-0.655, 1.303}, {-1.004, 1.079}, {-1.027, 1.246}};
+    xt::xtensor<double, 2> vb = {{1.36}, {1.682}, {1.022}};
+    xt::xtensor<double, 2> vq = {{0.968, 0.722}};
+    xt::xtensor<double, 2> vc = {{0.05}, {-0.169}};
+    auto bound = tg::values(r = vr, A = vA, b = vb, q = vq, c = vc);
+    rg::check(bound,
+              rg::first_derivatives(471, 8, "f = ((-tg::sum<0>((tg::sum<1>((r - A)) / b))) + tg::matmul(tg::pow(q, tg::lit<3>), c));", f, std::tuple{r, A, b, q, c}, std::tie(vr, vA, vb, vq, vc)));
+}
+
+TEST_CASE("random graph 472: depth 5, 8 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::softmax_cross_entropy((-tg::matmul(b, (r + tg::exp(r)))), tg::softmax(tg::transpose(tg::transpose(A))));
+    constexpr auto V = tg::col<"V">; // g = Σ V ⊙ ∂f/∂b
+    xt::xtensor<double, 2> vb = {{-0.789}, {-0.884}, {0.654}};
+    xt::xtensor<double, 2> vr = {{-0.916, 0.476, -0.281}};
+    xt::xtensor<double, 2> vA = {{-0.267, -0.906, 0.175}, {-0.935, 1.193, -0.379}, {0.632, 1.344, 0.584}};
+    xt::xtensor<double, 2> vV = {{0.195}, {0.301}, {0.756}};
+    auto bound = tg::values(b = vb, r = vr, A = vA, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(472, 8, "f = tg::softmax_cross_entropy((-tg::matmul(b, (r + tg::exp(r)))), tg::softmax(tg::transpose(tg::transpose(A))));", f, std::tuple{b, r, A}, std::tie(vb, vr, vA)),
+              rg::second_derivatives(472, "g = sum(grad(f, b)[b] * V)", f, b, V, std::tuple{b, r, A, V}, std::tie(vb, vr, vA, vV)));
+}
+
+TEST_CASE("random graph 473: depth 6, 6 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto f = tg::transpose(tg::sum((A * tg::relu(tg::relu(tg::sigmoid(A))))));
+    xt::xtensor<double, 2> vA = {{-0.233, 1.261, 0.626}, {-0.473, 1.11, -0.742}, {0.407, 1.126, -1.089}};
+    auto bound = tg::values(A = vA);
+    rg::check(bound,
+              rg::first_derivatives(473, 6, "f = tg::transpose(tg::sum((A * tg::relu(tg::relu(tg::sigmoid(A))))));", f, std::tuple{A}, std::tie(vA)));
+}
+
+TEST_CASE("random graph 474: depth 3, 3 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::sum((-(A / B)));
+    xt::xtensor<double, 2> vA = {{-1.349, -1.472}, {0.782, -1.369}, {0.813, -0.188}, {1.149, -0.197}};
+    xt::xtensor<double, 2> vB = {{1.115, 0.993}, {1.543, 0.595}, {1.494, 1.68}, {1.439, 1.164}};
+    auto bound = tg::values(A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(474, 3, "f = tg::sum((-(A / B)));", f, std::tuple{A, B}, std::tie(vA, vB)));
+}
+
+TEST_CASE("random graph 475: depth 7, 8 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto e1 = tg::transpose(tg::cos(A));
+    constexpr auto f = tg::sum((B * (((-e1) * e1) - tg::matmul(b, r))));
+    xt::xtensor<double, 2> vA = {{-0.939, 0.924}, {0.076, -0.358}};
+    xt::xtensor<double, 2> vb = {{-0.898}, {-1.123}};
+    xt::xtensor<double, 2> vr = {{-0.916, -0.285}};
+    xt::xtensor<double, 2> vB = {{1.328, 0.134}, {-0.455, 1.028}};
+    auto bound = tg::values(A = vA, b = vb, r = vr, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(475, 8, "e1 = tg::transpose(tg::cos(A)); f = tg::sum((B * (((-e1) * e1) - tg::matmul(b, r))));", f, std::tuple{A, b, r, B}, std::tie(vA, vb, vr, vB)));
+}
+
+TEST_CASE("random graph 476: depth 4, 4 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto e1 = tg::sqrt(tg::sigmoid(s));
+    constexpr auto f = (e1 + tg::exp(e1));
+    xt::xtensor<double, 2> vs = {{0.273}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(476, 4, "e1 = tg::sqrt(tg::sigmoid(s)); f = (e1 + tg::exp(e1));", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 477: depth 6, 6 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::log(tg::sqrt(tg::exp(tg::tanh(tg::square(tg::softplus(s))))));
+    xt::xtensor<double, 2> vs = {{0.278}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(477, 6, "f = tg::log(tg::sqrt(tg::exp(tg::tanh(tg::square(tg::softplus(s))))));", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 478: depth 6, 6 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = tg::softplus(tg::relu(tg::exp(tg::cos((tg::transpose(s) / t)))));
+    xt::xtensor<double, 2> vs = {{0.794}};
+    xt::xtensor<double, 2> vt = {{1.921}};
+    auto bound = tg::values(s = vs, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(478, 6, "f = tg::softplus(tg::relu(tg::exp(tg::cos((tg::transpose(s) / t)))));", f, std::tuple{s, t}, std::tie(vs, vt)));
+}
+
+TEST_CASE("random graph 479: depth 4, 5 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::sum((B * tg::matmul(tg::log(A), (B - b))));
+    xt::xtensor<double, 2> vA = {{1.386, 1.154}, {0.707, 1.587}};
+    xt::xtensor<double, 2> vB = {{1.14, 1.06}, {0.784, -1.357}};
+    xt::xtensor<double, 2> vb = {{0.663}, {0.476}};
+    auto bound = tg::values(A = vA, B = vB, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(479, 5, "f = tg::sum((B * tg::matmul(tg::log(A), (B - b))));", f, std::tuple{A, B, b}, std::tie(vA, vB, vb)));
+}
+
+TEST_CASE("random graph 480: depth 3, 3 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto f = tg::transpose(tg::mse(tg::tanh(r), q));
+    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
+    xt::xtensor<double, 2> vr = {{0.639, -0.629, 1.1}};
+    xt::xtensor<double, 2> vq = {{0.581, 0.525, 0.489}};
+    xt::xtensor<double, 2> vV = {{-0.062, 0.913, 0.384}};
+    auto bound = tg::values(r = vr, q = vq, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(480, 3, "f = tg::transpose(tg::mse(tg::tanh(r), q));", f, std::tuple{r, q}, std::tie(vr, vq)),
+              rg::second_derivatives(480, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, q, V}, std::tie(vr, vq, vV)));
+}
+
+TEST_CASE("random graph 481: depth 8, 9 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::sqrt((tg::square(tg::transpose(tg::sum(tg::matmul((A + A), tg::sqrt(tg::exp(B)))))) + tg::lit<1, 2>));
+    xt::xtensor<double, 2> vA = {{0.904, -1.36, -1.416, -0.663}, {0.943, 1.407, -1.018, 0.427}};
+    xt::xtensor<double, 2> vB = {{-1.01, 0.698, 0.844}, {0.183, -0.981, 0.037}, {-0.229, 1.077, 0.192}, {-0.785, -1.19, 0.321}};
+    auto bound = tg::values(A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(481, 9, "f = tg::sqrt((tg::square(tg::transpose(tg::sum(tg::matmul((A + A), tg::sqrt(tg::exp(B)))))) + tg::lit<1, 2>));", f, std::tuple{A, B}, std::tie(vA, vB)));
+}
+
+TEST_CASE("random graph 482: depth 2, 2 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (tg::sum(b) - s);
+    xt::xtensor<double, 2> vb = {{-0.712}, {-0.081}, {-0.508}};
+    xt::xtensor<double, 2> vs = {{1.398}};
+    auto bound = tg::values(b = vb, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(482, 2, "f = (tg::sum(b) - s);", f, std::tuple{b, s}, std::tie(vb, vs)));
+}
+
+TEST_CASE("random graph 483: depth 5, 5 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = tg::matmul((tg::sum(tg::tanh(tg::sqrt(r))) / q), b);
+    xt::xtensor<double, 2> vr = {{0.63, 0.522, 1.088}};
+    xt::xtensor<double, 2> vq = {{1.203, 1.038}};
+    xt::xtensor<double, 2> vb = {{0.76}, {1.267}};
+    auto bound = tg::values(r = vr, q = vq, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(483, 5, "f = tg::matmul((tg::sum(tg::tanh(tg::sqrt(r))) / q), b);", f, std::tuple{r, q, b}, std::tie(vr, vq, vb)));
+}
+
+TEST_CASE("random graph 484: depth 4, 4 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto e1 = (r * tg::lit<5, 4>);
+    constexpr auto f = tg::sum((tg::sigmoid(e1) * e1));
+    xt::xtensor<double, 2> vr = {{0.167, 0.361, 1.238}};
+    auto bound = tg::values(r = vr);
+    rg::check(bound,
+              rg::first_derivatives(484, 4, "e1 = (r * tg::lit<5, 4>); f = tg::sum((tg::sigmoid(e1) * e1));", f, std::tuple{r}, std::tie(vr)));
+}
+
+TEST_CASE("random graph 485: depth 6, 7 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto e1 = tg::pow((tg::matmul((r * r), tg::matmul(A, b)) * s), tg::lit<3>);
+    constexpr auto f = (e1 + tg::exp(e1));
+    xt::xtensor<double, 2> vr = {{-0.585, 1.281, -0.417, -0.952}};
+    xt::xtensor<double, 2> vA = {{-0.09, -0.952, -1.415, -1.339}, {-0.369, 0.795, 0.848, 1.133}, {0.707, 1.1, -1.38, 1.111}, {1.293, 1.049, 1.084, 0.973}};
+    xt::xtensor<double, 2> vb = {{-0.589}, {-0.575}, {-0.709}, {-0.295}};
+    xt::xtensor<double, 2> vs = {{1.243}};
+    auto bound = tg::values(r = vr, A = vA, b = vb, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(485, 7, "e1 = tg::pow((tg::matmul((r * r), tg::matmul(A, b)) * s), tg::lit<3>); f = (e1 + tg::exp(e1));", f, std::tuple{r, A, b, s}, std::tie(vr, vA, vb, vs)));
+}
+
+TEST_CASE("random graph 486: depth 4, 5 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::mean<1>(tg::transpose(tg::matmul((A / B), (b + s))));
+    xt::xtensor<double, 2> vA = {{0.5, -0.974}, {1.448, -0.848}, {0.038, 1.187}};
+    xt::xtensor<double, 2> vB = {{1.411, 1.978}, {1.781, 1.087}, {1.113, 0.623}};
+    xt::xtensor<double, 2> vb = {{-0.713}, {-1.312}};
+    xt::xtensor<double, 2> vs = {{-0.364}};
+    auto bound = tg::values(A = vA, B = vB, b = vb, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(486, 5, "f = tg::mean<1>(tg::transpose(tg::matmul((A / B), (b + s))));", f, std::tuple{A, B, b, s}, std::tie(vA, vB, vb, vs)));
+}
+
+TEST_CASE("random graph 487: depth 4, 5 ops") {
+    constexpr auto A = tg::var<"A">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = (tg::softmax_cross_entropy(tg::matmul(tg::sum<1>(A), r), tg::softmax(B)) + tg::lit<-1, 2>);
+    xt::xtensor<double, 2> vA = {{1.249, -1.01}, {0.428, -1.375}};
+    xt::xtensor<double, 2> vr = {{1.061, 0.877, -0.605, -0.13}};
+    xt::xtensor<double, 2> vB = {{-0.097, -0.409, 1.261, -0.534}, {0.619, 0.49, 0.679, -1.428}};
+    auto bound = tg::values(A = vA, r = vr, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(487, 5, "f = (tg::softmax_cross_entropy(tg::matmul(tg::sum<1>(A), r), tg::softmax(B)) + tg::lit<-1, 2>);", f, std::tuple{A, r, B}, std::tie(vA, vr, vB)));
+}
+
+TEST_CASE("random graph 488: depth 7, 10 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto g = tg::row<"g">;
+    constexpr auto f = tg::sum(tg::square(tg::softplus((((b / (c / s)) * ((r + q) + g)) / tg::exp(b)))));
+    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
+    xt::xtensor<double, 2> vb = {{-0.439}, {-1.332}};
+    xt::xtensor<double, 2> vc = {{1.286}, {0.662}};
+    xt::xtensor<double, 2> vs = {{1.091}};
+    xt::xtensor<double, 2> vr = {{0.096, 1.033, 0.725, -0.97}};
+    xt::xtensor<double, 2> vq = {{0.188, 0.748, 0.744, -0.663}};
+    xt::xtensor<double, 2> vg = {{-0.498, -1.337, -1.092, 1.346}};
+    xt::xtensor<double, 2> vV = {{-0.084, 0.867, -0.054, 0.754}};
+    auto bound = tg::values(b = vb, c = vc, s = vs, r = vr, q = vq, g = vg, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(488, 10, "f = tg::sum(tg::square(tg::softplus((((b / (c / s)) * ((r + q) + g)) / tg::exp(b)))));", f, std::tuple{b, c, s, r, q, g}, std::tie(vb, vc, vs, vr, vq, vg)),
+              rg::second_derivatives(488, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{b, c, s, r, q, g, V}, std::tie(vb, vc, vs, vr, vq, vg, vV)));
+}
+
+TEST_CASE("random graph 489: depth 8, 8 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto f = tg::mse(tg::softplus(tg::log_softmax(tg::transpose(tg::exp((((A / s) * s) / s))))), B);
+    xt::xtensor<double, 2> vs = {{1.148}};
+    xt::xtensor<double, 2> vA = {{0.75, -1.45}, {0.641, -0.386}, {0.28, -1.477}};
+    xt::xtensor<double, 2> vB = {{0.823, -0.577, -0.221}, {1.464, 1.112, -0.595}};
+    auto bound = tg::values(s = vs, A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(489, 8, "f = tg::mse(tg::softplus(tg::log_softmax(tg::transpose(tg::exp((((A / s) * s) / s))))), B);", f, std::tuple{s, A, B}, std::tie(vs, vA, vB)));
+}
+
+TEST_CASE("random graph 490: depth 7, 8 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto c = tg::col<"c">;
+    constexpr auto d = tg::col<"d">;
+    constexpr auto f = tg::sigmoid(tg::matmul(tg::relu(tg::transpose((tg::matmul(r, b) + tg::softmax((c + d))))), d));
+    xt::xtensor<double, 2> vr = {{1.498, -0.073}};
+    xt::xtensor<double, 2> vb = {{0.006}, {0.002}};
+    xt::xtensor<double, 2> vc = {{-0.227}, {-1.27}, {0.941}, {-0.69}};
+    xt::xtensor<double, 2> vd = {{-0.776}, {1.351}, {1.352}, {-1.088}};
+    auto bound = tg::values(r = vr, b = vb, c = vc, d = vd);
+    rg::check(bound,
+              rg::first_derivatives(490, 8, "f = tg::sigmoid(tg::matmul(tg::relu(tg::transpose((tg::matmul(r, b) + tg::softmax((c + d))))), d));", f, std::tuple{r, b, c, d}, std::tie(vr, vb, vc, vd)));
+}
+
+TEST_CASE("random graph 491: depth 8, 9 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto B = tg::var<"B">;
+    constexpr auto e1 = (tg::matmul(q, A) - tg::sigmoid(B));
+    constexpr auto f = tg::sqrt(tg::exp(tg::matmul(r, tg::sum<1>(tg::matmul(e1, tg::transpose(e1))))));
+    xt::xtensor<double, 2> vr = {{-1.003, 1.247}};
+    xt::xtensor<double, 2> vq = {{0.967, 0.508, -1.068}};
+    xt::xtensor<double, 2> vA = {{-0.075, -1.17, 0.191}, {1.201, 0.418, 0.838}, {0.669, 0.884, 0.766}};
+    xt::xtensor<double, 2> vB = {{-0.309, 1.157, 0.332}, {-1.405, -1.494, -1.1}};
+    auto bound = tg::values(r = vr, q = vq, A = vA, B = vB);
+    rg::check(bound,
+              rg::first_derivatives(491, 9, "e1 = (tg::matmul(q, A) - tg::sigmoid(B)); f = tg::sqrt(tg::exp(tg::matmul(r, tg::sum<1>(tg::matmul(e1, tg::transpose(e1))))));", f, std::tuple{r, q, A, B}, std::tie(vr, vq, vA, vB)));
+}
+
+TEST_CASE("random graph 492: depth 5, 6 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto A = tg::var<"A">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto g = tg::row<"g">;
+    constexpr auto b = tg::col<"b">;
+    constexpr auto f = (tg::mean<1>(((tg::matmul(r, A) * q) + g)) - tg::sum<0>(b));
+    xt::xtensor<double, 2> vr = {{0.565, 0.654}};
+    xt::xtensor<double, 2> vA = {{0.276, -1.446, 0.663}, {-1.381, -0.897, -0.019}};
+    xt::xtensor<double, 2> vq = {{-0.507, -0.332, 0.637}};
+    xt::xtensor<double, 2> vg = {{-0.157, -1.317, -0.162}};
+    xt::xtensor<double, 2> vb = {{-1.097}, {-0.13}, {0.745}};
+    auto bound = tg::values(r = vr, A = vA, q = vq, g = vg, b = vb);
+    rg::check(bound,
+              rg::first_derivatives(492, 6, "f = (tg::mean<1>(((tg::matmul(r, A) * q) + g)) - tg::sum<0>(b));", f, std::tuple{r, A, q, g, b}, std::tie(vr, vA, vq, vg, vb)));
+}
+
+TEST_CASE("random graph 493: depth 1, 1 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (s * tg::lit<5, 4>);
+    xt::xtensor<double, 2> vs = {{1.13}};
+    auto bound = tg::values(s = vs);
+    rg::check(bound,
+              rg::first_derivatives(493, 1, "f = (s * tg::lit<5, 4>);", f, std::tuple{s}, std::tie(vs)));
+}
+
+TEST_CASE("random graph 494: depth 5, 5 ops") {
+    constexpr auto r = tg::row<"r">;
+    constexpr auto q = tg::row<"q">;
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = (tg::matmul(r, (tg::transpose(tg::square(q)) - s)) * tg::lit<5, 4>);
+    xt::xtensor<double, 2> vr = {{-0.157, 1.381}};
+    xt::xtensor<double, 2> vq = {{-0.554, 0.509}};
+    xt::xtensor<double, 2> vs = {{0.506}};
+    auto bound = tg::values(r = vr, q = vq, s = vs);
+    rg::check(bound,
+              rg::first_derivatives(494, 5, "f = (tg::matmul(r, (tg::transpose(tg::square(q)) - s)) * tg::lit<5, 4>);", f, std::tuple{r, q, s}, std::tie(vr, vq, vs)));
+}
+
+TEST_CASE("random graph 495: depth 3, 3 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto e1 = (s - t);
+    constexpr auto f = (e1 + tg::sin(e1));
+    xt::xtensor<double, 2> vs = {{0.354}};
+    xt::xtensor<double, 2> vt = {{1.133}};
+    auto bound = tg::values(s = vs, t = vt);
+    rg::check(bound,
+              rg::first_derivatives(495, 3, "e1 = (s - t); f = (e1 + tg::sin(e1));", f, std::tuple{s, t}, std::tie(vs, vt)));
+}
+
+TEST_CASE("random graph 496: depth 4, 4 ops") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = (tg::sigmoid(((s + tg::lit<2>) - t)) + t);
+    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
+    xt::xtensor<double, 2> vs = {{-0.53}};
+    xt::xtensor<double, 2> vt = {{-0.288}};
+    xt::xtensor<double, 2> vV = {{0.561}};
+    auto bound = tg::values(s = vs, t = vt, V = vV);
+    rg::check(bound,
+              rg::first_derivatives(496, 4, "f = (tg::sigmoid(((s + tg::lit<2>) - t)) + t);", f, std::tuple{s, t}, std::tie(vs, vt)),
+              rg::second_derivatives(496, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{s, t, V}, std::tie(vs, vt, vV)));
+}
+
+TEST_CASE("random graph 497: depth 8, 10 ops") {
     constexpr auto s = tg::scalar<"s">;
     constexpr auto t = tg::scalar<"t">;
     constexpr auto r = tg::row<"r">;
     constexpr auto q = tg::row<"q">;
     constexpr auto g = tg::row<"g">;
-    constexpr auto f = tg::sum(tg::softplus(tg::sigmoid(tg::matmul(b, (((s / t) + ((r / q) / q)) - tg::log(g))))));
-    xt::xtensor<double, 2> vb = {{0.46}, {0.089}};
-    xt::xtensor<double, 2> vs = {{0.168}};
-    xt::xtensor<double, 2> vt = {{1.922}};
-    xt::xtensor<double, 2> vr = {{-0.725, -0.877, -0.052}};
-    xt::xtensor<double, 2> vq = {{1.52, 1.28, 1.554}};
-    xt::xtensor<double, 2> vg = {{1.133, 1.123, 0.544}};
-    auto bound = tg::values(b = vb, s = vs, t = vt, r = vr, q = vq, g = vg);
-    rg::check(bound,
-              rg::first_derivatives(451, 10, "f = tg::sum(tg::softplus(tg::sigmoid(tg::matmul(b, (((s / t) + ((r / q) / q)) - tg::log(g))))));", f, std::tuple{b, s, t, r, q, g}, std::tie(vb, vs, vt, vr, vq, vg)));
-}
-
-TEST_CASE("random graph 452: depth 8, 8 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::matmul(tg::sqrt(tg::sigmoid(tg::pow((tg::softplus(tg::transpose(tg::square(s))) + tg::lit<1, 10>), tg::lit<1, 3>))), s);
-    xt::xtensor<double, 2> vs = {{-1.358}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(452, 8, "f = tg::matmul(tg::sqrt(tg::sigmoid(tg::pow((tg::softplus(tg::transpose(tg::square(s))) + tg::lit<1, 10>), tg::lit<1, 3>))), s);", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 453: depth 6, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::sum<0>(tg::sum<1>(tg::transpose(tg::tanh(tg::sqrt(tg::exp(A))))));
-    xt::xtensor<double, 2> vA = {{-0.787, -0.062, -1.01}, {0.344, 0.087, -0.369}, {-0.645, -1.45, -1.366}};
-    auto bound = tg::values(A = vA);
-    rg::check(bound,
-              rg::first_derivatives(453, 6, "f = tg::sum<0>(tg::sum<1>(tg::transpose(tg::tanh(tg::sqrt(tg::exp(A))))));", f, std::tuple{A}, std::tie(vA)));
-}
-
-TEST_CASE("random graph 454: depth 3, 5 ops") {
-    constexpr auto K = tg::var<"K", 3, 3>;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::matmul((tg::sum<0>(K) - r), tg::softmax(tg::pow(b, tg::lit<3>)));
-    xt::xtensor<double, 2> vK = {{0.042, -0.567, -0.513}, {-0.845, 0.761, -1.102}, {0.66, 0.815, 1.465}};
-    xt::xtensor<double, 2> vr = {{0.767, 1.084, -1.0}};
-    xt::xtensor<double, 2> vb = {{1.108}, {-1.385}, {1.273}};
-    auto bound = tg::values(K = vK, r = vr, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(454, 5, "f = tg::matmul((tg::sum<0>(K) - r), tg::softmax(tg::pow(b, tg::lit<3>)));", f, std::tuple{K, r, b}, std::tie(vK, vr, vb)));
-}
-
-TEST_CASE("random graph 455: depth 4, 4 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = ((tg::sum<1>(tg::matmul(r, A)) / s) - tg::lit<1, 3>);
-    xt::xtensor<double, 2> vr = {{-0.497, 1.183}};
-    xt::xtensor<double, 2> vA = {{1.383, 1.102}, {-0.564, 1.457}};
-    xt::xtensor<double, 2> vs = {{1.531}};
-    auto bound = tg::values(r = vr, A = vA, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(455, 4, "f = ((tg::sum<1>(tg::matmul(r, A)) / s) - tg::lit<1, 3>);", f, std::tuple{r, A, s}, std::tie(vr, vA, vs)));
-}
-
-TEST_CASE("random graph 456: depth 7, 9 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto f = (tg::binary_cross_entropy(tg::softmax(tg::log_softmax(tg::sin(tg::log(tg::sigmoid(A))))), tg::sigmoid(tg::matmul(B, C))) + tg::lit<1, 3>);
-    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂C
-    xt::xtensor<double, 2> vA = {{1.298, -0.027}, {-0.529, 1.333}, {-1.341, 0.692}, {1.288, 0.308}};
-    xt::xtensor<double, 2> vB = {{1.015, 1.17}, {1.389, 0.971}, {1.283, -0.242}, {-1.403, -0.579}};
-    xt::xtensor<double, 2> vC = {{0.555, -0.05}, {-0.204, 0.247}};
-    xt::xtensor<double, 2> vV = {{-0.743, -0.413}, {-0.009, 0.366}};
-    auto bound = tg::values(A = vA, B = vB, C = vC, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(456, 9, "f = (tg::binary_cross_entropy(tg::softmax(tg::log_softmax(tg::sin(tg::log(tg::sigmoid(A))))), tg::sigmoid(tg::matmul(B, C))) + tg::lit<1, 3>);", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)),
-              rg::second_derivatives(456, "g = sum(grad(f, C)[C] * V)", f, C, V, std::tuple{A, B, C, V}, std::tie(vA, vB, vC, vV)));
-}
-
-TEST_CASE("random graph 457: depth 8, 9 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto e1 = tg::sigmoid(tg::sum<0>(A));
-    constexpr auto f = (tg::matmul((((e1 * tg::sigmoid(e1)) - r) - q), (s - b)) / t);
-    xt::xtensor<double, 2> vA = {{-0.898, -1.19, -1.239}, {1.302, 0.487, -0.511}};
-    xt::xtensor<double, 2> vr = {{0.819, -0.857, -0.655}};
-    xt::xtensor<double, 2> vq = {{1.424, -0.799, -1.291}};
-    xt::xtensor<double, 2> vs = {{-1.415}};
-    xt::xtensor<double, 2> vb = {{0.174}, {1.459}, {0.9}};
-    xt::xtensor<double, 2> vt = {{0.969}};
-    auto bound = tg::values(A = vA, r = vr, q = vq, s = vs, b = vb, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(457, 9, "e1 = tg::sigmoid(tg::sum<0>(A)); f = (tg::matmul((((e1 * tg::sigmoid(e1)) - r) - q), (s - b)) / t);", f, std::tuple{A, r, q, s, b, t}, std::tie(vA, vr, vq, vs, vb, vt)));
-}
-
-TEST_CASE("random graph 458: depth 4, 4 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto f = (-tg::sin(tg::mean<1>(tg::sqrt(r))));
-    xt::xtensor<double, 2> vr = {{0.833, 1.069, 1.521}};
-    auto bound = tg::values(r = vr);
-    rg::check(bound,
-              rg::first_derivatives(458, 4, "f = (-tg::sin(tg::mean<1>(tg::sqrt(r))));", f, std::tuple{r}, std::tie(vr)));
-}
-
-TEST_CASE("random graph 459: depth 2, 2 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (tg::sin(s) - s);
-    xt::xtensor<double, 2> vs = {{1.377}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(459, 2, "f = (tg::sin(s) - s);", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 460: depth 5, 6 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::pow(((tg::square(tg::sum<1>(r)) + tg::lit<1>) * tg::exp(s)), tg::lit<-1, 2>);
-    xt::xtensor<double, 2> vr = {{0.912, 0.797, -0.384}};
-    xt::xtensor<double, 2> vs = {{-1.274}};
-    auto bound = tg::values(r = vr, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(460, 6, "f = tg::pow(((tg::square(tg::sum<1>(r)) + tg::lit<1>) * tg::exp(s)), tg::lit<-1, 2>);", f, std::tuple{r, s}, std::tie(vr, vs)));
-}
-
-TEST_CASE("random graph 461: depth 5, 5 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto e1 = (tg::sum<0>((A * A)) / r);
+    constexpr auto e1 = tg::matmul(tg::transpose(tg::matmul((s - t), tg::mean<1>(((r * r) - tg::log(q))))), g);
     constexpr auto f = tg::matmul(e1, tg::transpose(e1));
-    xt::xtensor<double, 2> vA = {{-0.595, -0.093}, {0.284, 1.193}};
-    xt::xtensor<double, 2> vr = {{1.555, 1.155}};
-    auto bound = tg::values(A = vA, r = vr);
+    xt::xtensor<double, 2> vs = {{1.446}};
+    xt::xtensor<double, 2> vt = {{-1.048}};
+    xt::xtensor<double, 2> vr = {{0.079, 1.26, 0.54}};
+    xt::xtensor<double, 2> vq = {{1.672, 1.133, 1.123}};
+    xt::xtensor<double, 2> vg = {{-0.722, -0.04, 1.348}};
+    auto bound = tg::values(s = vs, t = vt, r = vr, q = vq, g = vg);
     rg::check(bound,
-              rg::first_derivatives(461, 5, "e1 = (tg::sum<0>((A * A)) / r); f = tg::matmul(e1, tg::transpose(e1));", f, std::tuple{A, r}, std::tie(vA, vr)));
-}
-
-TEST_CASE("random graph 462: depth 1, 1 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto f = tg::mse(r, q);
-    xt::xtensor<double, 2> vr = {{1.303, 0.438, 1.049}};
-    xt::xtensor<double, 2> vq = {{0.909, 1.424, -0.302}};
-    auto bound = tg::values(r = vr, q = vq);
-    rg::check(bound,
-              rg::first_derivatives(462, 1, "f = tg::mse(r, q);", f, std::tuple{r, q}, std::tie(vr, vq)));
-}
-
-TEST_CASE("random graph 463: depth 7, 11 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto d = tg::col<"d">;
-    constexpr auto f = (tg::matmul(tg::matmul(r, (-tg::transpose(tg::tanh(tg::softmax(A))))), (b / (s + tg::exp(c)))) + tg::sum<0>(d));
-    xt::xtensor<double, 2> vr = {{-0.537, -1.112, -1.062, 1.482}};
-    xt::xtensor<double, 2> vA = {{0.166, 1.393, 1.465, -0.891}, {-1.149, -1.016, 0.358, -1.222}};
-    xt::xtensor<double, 2> vb = {{0.301}, {0.752}};
-    xt::xtensor<double, 2> vs = {{0.576}};
-    xt::xtensor<double, 2> vc = {{1.356}, {-1.187}};
-    xt::xtensor<double, 2> vd = {{-0.42}, {0.794}, {0.224}};
-    auto bound = tg::values(r = vr, A = vA, b = vb, s = vs, c = vc, d = vd);
-    rg::check(bound,
-              rg::first_derivatives(463, 11, "f = (tg::matmul(tg::matmul(r, (-tg::transpose(tg::tanh(tg::softmax(A))))), (b / (s + tg::exp(c)))) + tg::sum<0>(d));", f, std::tuple{r, A, b, s, c, d}, std::tie(vr, vA, vb, vs, vc, vd)));
-}
-
-TEST_CASE("random graph 464: depth 8, 8 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::pow(tg::exp(tg::square((-tg::mean<1>(tg::matmul(r, tg::matmul(tg::tanh(A), B)))))), tg::lit<-1>);
-    constexpr auto V = tg::row<"V">; // g = Σ V ⊙ ∂f/∂r
-    xt::xtensor<double, 2> vr = {{-0.224, 0.337, -0.462}};
-    xt::xtensor<double, 2> vA = {{0.763, -0.804, 0.236, 1.193}, {1.132, 0.939, 0.297, -0.333}, {-1.306, -0.416, -0.446, 0.794}};
-    xt::xtensor<double, 2> vB = {{0.476, -0.277}, {-0.74, -0.973}, {1.092, -0.839}, {-1.297, 1.413}};
-    xt::xtensor<double, 2> vV = {{0.215, -0.595, 0.549}};
-    auto bound = tg::values(r = vr, A = vA, B = vB, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(464, 8, "f = tg::pow(tg::exp(tg::square((-tg::mean<1>(tg::matmul(r, tg::matmul(tg::tanh(A), B)))))), tg::lit<-1>);", f, std::tuple{r, A, B}, std::tie(vr, vA, vB)),
-              rg::second_derivatives(464, "g = sum(grad(f, r)[r] * V)", f, r, V, std::tuple{r, A, B, V}, std::tie(vr, vA, vB, vV)));
-}
-
-TEST_CASE("random graph 465: depth 6, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = (-tg::relu(tg::relu(tg::sigmoid(tg::mean(tg::transpose(A))))));
-    xt::xtensor<double, 2> vA = {{1.479, 0.314}, {1.189, -1.193}};
-    auto bound = tg::values(A = vA);
-    rg::check(bound,
-              rg::first_derivatives(465, 6, "f = (-tg::relu(tg::relu(tg::sigmoid(tg::mean(tg::transpose(A))))));", f, std::tuple{A}, std::tie(vA)));
-}
-
-TEST_CASE("random graph 466: depth 1, 1 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (s - tg::lit<-1, 2>);
-    xt::xtensor<double, 2> vs = {{0.497}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(466, 1, "f = (s - tg::lit<-1, 2>);", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 467: depth 5, 5 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::sum<0>((-(tg::relu(tg::square(b)) * s)));
-    xt::xtensor<double, 2> vb = {{-0.371}, {-0.076}};
-    xt::xtensor<double, 2> vs = {{0.465}};
-    auto bound = tg::values(b = vb, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(467, 5, "f = tg::sum<0>((-(tg::relu(tg::square(b)) * s)));", f, std::tuple{b, s}, std::tie(vb, vs)));
-}
-
-TEST_CASE("random graph 468: depth 8, 9 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto e1 = tg::transpose(tg::mean(tg::cos((tg::matmul((A / s), tg::sqrt(B)) - C))));
-    constexpr auto f = tg::matmul(e1, tg::transpose(e1));
-    xt::xtensor<double, 2> vA = {{0.849, 0.41}, {-0.98, 1.325}, {0.054, 0.884}};
-    xt::xtensor<double, 2> vs = {{0.61}};
-    xt::xtensor<double, 2> vB = {{0.891, 0.696, 0.963}, {1.76, 0.77, 0.63}};
-    xt::xtensor<double, 2> vC = {{-0.336, -0.93, 0.875}, {-1.323, -0.467, -0.765}, {-0.519, -0.321, 1.041}};
-    auto bound = tg::values(A = vA, s = vs, B = vB, C = vC);
-    rg::check(bound,
-              rg::first_derivatives(468, 9, "e1 = tg::transpose(tg::mean(tg::cos((tg::matmul((A / s), tg::sqrt(B)) - C)))); f = tg::matmul(e1, tg::transpose(e1));", f, std::tuple{A, s, B, C}, std::tie(vA, vs, vB, vC)));
-}
-
-TEST_CASE("random graph 469: depth 5, 5 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::sqrt(tg::matmul((tg::softplus(tg::mean<0>(A)) + tg::lit<1, 10>), b));
-    xt::xtensor<double, 2> vA = {{0.674, -1.33}, {-0.746, 0.025}, {0.368, -1.424}};
-    xt::xtensor<double, 2> vb = {{1.964}, {0.552}};
-    auto bound = tg::values(A = vA, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(469, 5, "f = tg::sqrt(tg::matmul((tg::softplus(tg::mean<0>(A)) + tg::lit<1, 10>), b));", f, std::tuple{A, b}, std::tie(vA, vb)));
-}
-
-TEST_CASE("random graph 470: depth 7, 7 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto f = tg::log((tg::softplus(tg::sum<1>((tg::pow(tg::cos(r), tg::lit<3>) / q))) + tg::lit<1, 10>));
-    xt::xtensor<double, 2> vr = {{-1.119, -0.791}};
-    xt::xtensor<double, 2> vq = {{0.702, 1.035}};
-    auto bound = tg::values(r = vr, q = vq);
-    rg::check(bound,
-              rg::first_derivatives(470, 7, "f = tg::log((tg::softplus(tg::sum<1>((tg::pow(tg::cos(r), tg::lit<3>) / q))) + tg::lit<1, 10>));", f, std::tuple{r, q}, std::tie(vr, vq)));
-}
-
-TEST_CASE("random graph 471: depth 8, 11 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto u = tg::scalar<"u">;
-    constexpr auto e1 = ((((s * t) / tg::softmax(A)) * ((b * tg::lit<-1, 2>) / c)) + B);
-    constexpr auto f = (tg::mean(((-e1) - e1)) / u);
-    xt::xtensor<double, 2> vs = {{0.913}};
-    xt::xtensor<double, 2> vt = {{0.563}};
-    xt::xtensor<double, 2> vA = {{-0.753, -1.471, -0.943}, {-0.875, -1.001, -0.85}};
-    xt::xtensor<double, 2> vb = {{-0.581}, {0.634}};
-    xt::xtensor<double, 2> vc = {{1.873}, {1.319}};
-    xt::xtensor<double, 2> vB = {{-0.213, 1.096, 0.905}, {1.273, 1.144, 0.122}};
-    xt::xtensor<double, 2> vu = {{1.798}};
-    auto bound = tg::values(s = vs, t = vt, A = vA, b = vb, c = vc, B = vB, u = vu);
-    rg::check(bound,
-              rg::first_derivatives(471, 11, "e1 = ((((s * t) / tg::softmax(A)) * ((b * tg::lit<-1, 2>) / c)) + B); f = (tg::mean(((-e1) - e1)) / u);", f, std::tuple{s, t, A, b, c, B, u}, std::tie(vs, vt, vA, vb, vc, vB, vu)));
-}
-
-TEST_CASE("random graph 472: depth 5, 7 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::softmax(tg::sigmoid(A));
-    constexpr auto f = tg::mean((((tg::square(A) + A) / e1) * e1));
-    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
-    xt::xtensor<double, 2> vA = {{-0.141, -1.297}, {0.058, -1.141}, {0.656, 0.852}};
-    xt::xtensor<double, 2> vV = {{0.366, 0.788}, {0.703, -0.92}, {0.946, 0.908}};
-    auto bound = tg::values(A = vA, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(472, 7, "e1 = tg::softmax(tg::sigmoid(A)); f = tg::mean((((tg::square(A) + A) / e1) * e1));", f, std::tuple{A}, std::tie(vA)),
-              rg::second_derivatives(472, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{A, V}, std::tie(vA, vV)));
-}
-
-TEST_CASE("random graph 473: depth 4, 4 ops") {
-    constexpr auto K = tg::var<"K", 2, 3>;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::binary_cross_entropy(tg::softmax((tg::transpose(K) / s)), A);
-    xt::xtensor<double, 2> vK = {{-0.455, 0.206, -0.11}, {1.468, -1.331, -0.967}};
-    xt::xtensor<double, 2> vs = {{1.938}};
-    xt::xtensor<double, 2> vA = {{0.343, 0.158}, {0.574, 0.07}, {0.351, 0.979}};
-    auto bound = tg::values(K = vK, s = vs, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(473, 4, "f = tg::binary_cross_entropy(tg::softmax((tg::transpose(K) / s)), A);", f, std::tuple{K, s, A}, std::tie(vK, vs, vA)));
-}
-
-TEST_CASE("random graph 474: depth 7, 10 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::softmax(A);
-    constexpr auto f = tg::square(tg::mean(tg::transpose(((b * tg::relu((r * r))) + (tg::exp(e1) - e1)))));
-    xt::xtensor<double, 2> vb = {{1.431}, {-0.818}, {0.762}};
-    xt::xtensor<double, 2> vr = {{-0.749, -1.13}};
-    xt::xtensor<double, 2> vA = {{-1.055, -0.315}, {-1.006, 0.745}, {-1.269, -0.81}};
-    auto bound = tg::values(b = vb, r = vr, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(474, 10, "e1 = tg::softmax(A); f = tg::square(tg::mean(tg::transpose(((b * tg::relu((r * r))) + (tg::exp(e1) - e1)))));", f, std::tuple{b, r, A}, std::tie(vb, vr, vA)));
-}
-
-TEST_CASE("random graph 475: depth 8, 9 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto e1 = tg::transpose(b);
-    constexpr auto f = tg::sum<1>((tg::sum<0>(tg::softmax(tg::transpose(tg::softmax(tg::matmul(b, e1))))) + (e1 + r)));
-    xt::xtensor<double, 2> vb = {{-0.008}, {0.186}, {-1.034}};
-    xt::xtensor<double, 2> vr = {{-1.259, -0.866, 0.956}};
-    auto bound = tg::values(b = vb, r = vr);
-    rg::check(bound,
-              rg::first_derivatives(475, 9, "e1 = tg::transpose(b); f = tg::sum<1>((tg::sum<0>(tg::softmax(tg::transpose(tg::softmax(tg::matmul(b, e1))))) + (e1 + r)));", f, std::tuple{b, r}, std::tie(vb, vr)));
-}
-
-TEST_CASE("random graph 476: depth 7, 9 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto K = tg::var<"K", 2, 2>;
-    constexpr auto f = tg::mean<1>(tg::matmul(tg::softplus(tg::pow(tg::exp(tg::transpose(tg::pow(b, tg::lit<1, 3>))), tg::lit<3, 2>)), tg::log_softmax(tg::square(K))));
-    xt::xtensor<double, 2> vb = {{0.545}, {1.307}};
-    xt::xtensor<double, 2> vK = {{1.117, -0.943}, {-0.579, 1.151}};
-    auto bound = tg::values(b = vb, K = vK);
-    rg::check(bound,
-              rg::first_derivatives(476, 9, "f = tg::mean<1>(tg::matmul(tg::softplus(tg::pow(tg::exp(tg::transpose(tg::pow(b, tg::lit<1, 3>))), tg::lit<3, 2>)), tg::log_softmax(tg::square(K))));", f, std::tuple{b, K}, std::tie(vb, vK)));
-}
-
-TEST_CASE("random graph 477: depth 7, 7 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto f = tg::softmax_cross_entropy(tg::sin((tg::transpose(tg::log((tg::lit<1> + tg::square(A)))) + B)), C);
-    xt::xtensor<double, 2> vA = {{-0.098, 0.146, 1.185}, {-1.108, 0.338, -0.283}};
-    xt::xtensor<double, 2> vB = {{-0.217, -0.237}, {1.135, -1.182}, {0.179, 0.547}};
-    xt::xtensor<double, 2> vC = {{0.1875, 0.75}, {0.625, 0.125}, {0.1875, 0.125}};
-    auto bound = tg::values(A = vA, B = vB, C = vC);
-    rg::check(bound,
-              rg::first_derivatives(477, 7, "f = tg::softmax_cross_entropy(tg::sin((tg::transpose(tg::log((tg::lit<1> + tg::square(A)))) + B)), C);", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
-}
-
-TEST_CASE("random graph 478: depth 8, 9 ops") {
-    constexpr auto K = tg::var<"K", 3, 3>;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = tg::transpose((tg::mean<0>((((tg::matmul(K, tg::matmul(A, b)) / c) / c) * tg::sin(s))) / t));
-    xt::xtensor<double, 2> vK = {{-1.209, -0.914, -0.613}, {0.166, 1.26, 0.772}, {-0.32, 0.778, -0.373}};
-    xt::xtensor<double, 2> vA = {{-0.323, -0.954}, {1.102, -0.266}, {-1.482, 0.23}};
-    xt::xtensor<double, 2> vb = {{1.119}, {-0.517}};
-    xt::xtensor<double, 2> vc = {{1.065}, {1.867}, {0.687}};
-    xt::xtensor<double, 2> vs = {{-0.625}};
-    xt::xtensor<double, 2> vt = {{1.577}};
-    auto bound = tg::values(K = vK, A = vA, b = vb, c = vc, s = vs, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(478, 9, "f = tg::transpose((tg::mean<0>((((tg::matmul(K, tg::matmul(A, b)) / c) / c) * tg::sin(s))) / t));", f, std::tuple{K, A, b, c, s, t}, std::tie(vK, vA, vb, vc, vs, vt)));
-}
-
-TEST_CASE("random graph 479: depth 7, 8 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto f = tg::sum(tg::sqrt((tg::exp(tg::pow(tg::pow(tg::exp(r), tg::lit<-1, 2>), tg::lit<-1>)) + tg::sigmoid(r))));
-    xt::xtensor<double, 2> vr = {{-1.076, 0.721, 0.861}};
-    auto bound = tg::values(r = vr);
-    rg::check(bound,
-              rg::first_derivatives(479, 8, "f = tg::sum(tg::sqrt((tg::exp(tg::pow(tg::pow(tg::exp(r), tg::lit<-1, 2>), tg::lit<-1>)) + tg::sigmoid(r))));", f, std::tuple{r}, std::tie(vr)));
-}
-
-TEST_CASE("random graph 480: depth 8, 9 ops") {
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = ((tg::sigmoid(tg::transpose(tg::tanh(tg::tanh(tg::cos(tg::sum<0>(b)))))) / tg::exp(s)) + s);
-    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂s
-    xt::xtensor<double, 2> vb = {{0.245}, {0.455}};
-    xt::xtensor<double, 2> vs = {{-0.253}};
-    xt::xtensor<double, 2> vV = {{-0.599}};
-    auto bound = tg::values(b = vb, s = vs, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(480, 9, "f = ((tg::sigmoid(tg::transpose(tg::tanh(tg::tanh(tg::cos(tg::sum<0>(b)))))) / tg::exp(s)) + s);", f, std::tuple{b, s}, std::tie(vb, vs)),
-              rg::second_derivatives(480, "g = sum(grad(f, s)[s] * V)", f, s, V, std::tuple{b, s, V}, std::tie(vb, vs, vV)));
-}
-
-TEST_CASE("random graph 481: depth 2, 3 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto f = tg::matmul((-r), (b * b));
-    xt::xtensor<double, 2> vr = {{1.379, -0.394, 0.743}};
-    xt::xtensor<double, 2> vb = {{0.869}, {0.663}, {1.455}};
-    auto bound = tg::values(r = vr, b = vb);
-    rg::check(bound,
-              rg::first_derivatives(481, 3, "f = tg::matmul((-r), (b * b));", f, std::tuple{r, b}, std::tie(vr, vb)));
-}
-
-TEST_CASE("random graph 482: depth 7, 7 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (-(tg::exp(tg::transpose((((-s) / t) - tg::lit<2>))) + tg::lit<-1, 2>));
-    xt::xtensor<double, 2> vs = {{0.682}};
-    xt::xtensor<double, 2> vt = {{1.916}};
-    auto bound = tg::values(s = vs, t = vt);
-    rg::check(bound,
-              rg::first_derivatives(482, 7, "f = (-(tg::exp(tg::transpose((((-s) / t) - tg::lit<2>))) + tg::lit<-1, 2>));", f, std::tuple{s, t}, std::tie(vs, vt)));
-}
-
-TEST_CASE("random graph 483: depth 3, 4 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto K = tg::var<"K", 3, 2>;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto f = tg::sum<1>((tg::matmul(r, K) * tg::relu(q)));
-    xt::xtensor<double, 2> vr = {{-0.833, 0.31, 0.484}};
-    xt::xtensor<double, 2> vK = {{0.393, 1.259}, {0.247, 1.466}, {0.413, -0.353}};
-    xt::xtensor<double, 2> vq = {{1.146, 1.182}};
-    auto bound = tg::values(r = vr, K = vK, q = vq);
-    rg::check(bound,
-              rg::first_derivatives(483, 4, "f = tg::sum<1>((tg::matmul(r, K) * tg::relu(q)));", f, std::tuple{r, K, q}, std::tie(vr, vK, vq)));
-}
-
-TEST_CASE("random graph 484: depth 5, 7 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto q = tg::row<"q">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (((tg::matmul(r, tg::transpose(r)) + tg::sum<1>(q)) * s) / tg::exp(s));
-    xt::xtensor<double, 2> vr = {{-0.969, 1.389, 0.83}};
-    xt::xtensor<double, 2> vq = {{0.287, -0.89, 1.364}};
-    xt::xtensor<double, 2> vs = {{0.568}};
-    auto bound = tg::values(r = vr, q = vq, s = vs);
-    rg::check(bound,
-              rg::first_derivatives(484, 7, "f = (((tg::matmul(r, tg::transpose(r)) + tg::sum<1>(q)) * s) / tg::exp(s));", f, std::tuple{r, q, s}, std::tie(vr, vq, vs)));
-}
-
-TEST_CASE("random graph 485: depth 5, 6 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::cos(tg::sigmoid(((tg::sigmoid(s) * tg::sum(A)) + s)));
-    xt::xtensor<double, 2> vs = {{-0.145}};
-    xt::xtensor<double, 2> vA = {{1.227, -0.836}, {-1.1, -0.951}, {-1.072, 1.324}, {0.324, 0.406}};
-    auto bound = tg::values(s = vs, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(485, 6, "f = tg::cos(tg::sigmoid(((tg::sigmoid(s) * tg::sum(A)) + s)));", f, std::tuple{s, A}, std::tie(vs, vA)));
-}
-
-TEST_CASE("random graph 486: depth 1, 1 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::relu(s);
-    xt::xtensor<double, 2> vs = {{0.729}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(486, 1, "f = tg::relu(s);", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 487: depth 7, 10 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto u = tg::scalar<"u">;
-    constexpr auto f = ((((-(tg::sum((-A)) / s)) + tg::tanh(t)) / (s + s)) * tg::square(u));
-    xt::xtensor<double, 2> vA = {{0.554, -0.241, 0.598, 0.556}, {-0.841, -1.14, 0.873, -1.125}};
-    xt::xtensor<double, 2> vs = {{0.672}};
-    xt::xtensor<double, 2> vt = {{0.414}};
-    xt::xtensor<double, 2> vu = {{-1.492}};
-    auto bound = tg::values(A = vA, s = vs, t = vt, u = vu);
-    rg::check(bound,
-              rg::first_derivatives(487, 10, "f = ((((-(tg::sum((-A)) / s)) + tg::tanh(t)) / (s + s)) * tg::square(u));", f, std::tuple{A, s, t, u}, std::tie(vA, vs, vt, vu)));
-}
-
-TEST_CASE("random graph 488: depth 8, 8 ops") {
-    constexpr auto K = tg::var<"K", 2, 3>;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto f = tg::tanh(tg::mean(tg::transpose(tg::square((tg::exp(tg::matmul(tg::relu(K), A)) / B)))));
-    constexpr auto V = tg::var<"V">; // g = Σ V ⊙ ∂f/∂A
-    xt::xtensor<double, 2> vK = {{-1.172, -1.411, 1.005}, {-1.124, -1.035, -0.46}};
-    xt::xtensor<double, 2> vA = {{0.374, 0.55, -1.302, -0.095}, {-1.226, -0.742, 1.232, -1.41}, {-0.733, 0.771, 1.21, -0.429}};
-    xt::xtensor<double, 2> vB = {{1.941, 0.828, 1.249, 1.183}, {1.128, 1.852, 1.95, 0.617}};
-    xt::xtensor<double, 2> vV = {{0.777, -0.765, 0.702, 0.342}, {0.234, -0.675, -0.311, -0.246}, {0.147, 0.574, -0.441, 0.457}};
-    auto bound = tg::values(K = vK, A = vA, B = vB, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(488, 8, "f = tg::tanh(tg::mean(tg::transpose(tg::square((tg::exp(tg::matmul(tg::relu(K), A)) / B)))));", f, std::tuple{K, A, B}, std::tie(vK, vA, vB)),
-              rg::second_derivatives(488, "g = sum(grad(f, A)[A] * V)", f, A, V, std::tuple{K, A, B, V}, std::tie(vK, vA, vB, vV)));
-}
-
-TEST_CASE("random graph 489: depth 6, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::mean(tg::mean<1>(tg::sqrt(tg::exp(A))));
-    constexpr auto f = (e1 + tg::square(e1));
-    xt::xtensor<double, 2> vA = {{0.708, 0.153}, {0.03, 1.408}, {0.296, -0.225}};
-    auto bound = tg::values(A = vA);
-    rg::check(bound,
-              rg::first_derivatives(489, 6, "e1 = tg::mean(tg::mean<1>(tg::sqrt(tg::exp(A)))); f = (e1 + tg::square(e1));", f, std::tuple{A}, std::tie(vA)));
-}
-
-TEST_CASE("random graph 490: depth 6, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto f = tg::pow((tg::sin(tg::mse(tg::transpose((A - B)), C)) + tg::lit<2>), tg::lit<-1>);
-    xt::xtensor<double, 2> vA = {{-1.076, -1.347, -0.19}, {0.692, 1.379, -1.204}};
-    xt::xtensor<double, 2> vB = {{-1.35, 0.741, 0.365}, {-0.302, 0.653, -0.564}};
-    xt::xtensor<double, 2> vC = {{0.786, 1.337}, {1.021, -0.321}, {0.427, 0.606}};
-    auto bound = tg::values(A = vA, B = vB, C = vC);
-    rg::check(bound,
-              rg::first_derivatives(490, 6, "f = tg::pow((tg::sin(tg::mse(tg::transpose((A - B)), C)) + tg::lit<2>), tg::lit<-1>);", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
-}
-
-TEST_CASE("random graph 491: depth 5, 7 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto K = tg::var<"K", 2, 2>;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto c = tg::col<"c">;
-    constexpr auto f = tg::matmul(tg::mean<0>((tg::matmul(A, (s * B)) * K)), (tg::matmul(C, b) * c));
-    xt::xtensor<double, 2> vA = {{0.187, 0.249, -0.391}, {1.304, 1.473, 0.334}};
-    xt::xtensor<double, 2> vs = {{0.722}};
-    xt::xtensor<double, 2> vB = {{-1.038, 0.837}, {0.943, -1.002}, {0.929, 1.301}};
-    xt::xtensor<double, 2> vK = {{-0.373, -0.293}, {-1.36, 0.573}};
-    xt::xtensor<double, 2> vC = {{0.023, 0.978, -0.991, -1.367}, {-1.044, 0.86, 0.342, -1.282}};
-    xt::xtensor<double, 2> vb = {{0.406}, {0.522}, {-0.535}, {-1.31}};
-    xt::xtensor<double, 2> vc = {{-1.367}, {1.115}};
-    auto bound = tg::values(A = vA, s = vs, B = vB, K = vK, C = vC, b = vb, c = vc);
-    rg::check(bound,
-              rg::first_derivatives(491, 7, "f = tg::matmul(tg::mean<0>((tg::matmul(A, (s * B)) * K)), (tg::matmul(C, b) * c));", f, std::tuple{A, s, B, K, C, b, c}, std::tie(vA, vs, vB, vK, vC, vb, vc)));
-}
-
-TEST_CASE("random graph 492: depth 8, 9 ops") {
-    constexpr auto r = tg::row<"r">;
-    constexpr auto K = tg::var<"K", 2, 2>;
-    constexpr auto A = tg::var<"A">;
-    constexpr auto e1 = tg::matmul(tg::tanh(r), tg::transpose((K * A)));
-    constexpr auto e2 = tg::matmul(e1, tg::transpose(e1));
-    constexpr auto f = tg::cos((tg::exp(e2) - e2));
-    xt::xtensor<double, 2> vr = {{1.488, -1.075}};
-    xt::xtensor<double, 2> vK = {{0.287, -0.88}, {1.204, -1.003}};
-    xt::xtensor<double, 2> vA = {{-0.658, -0.59}, {0.674, -0.102}};
-    auto bound = tg::values(r = vr, K = vK, A = vA);
-    rg::check(bound,
-              rg::first_derivatives(492, 9, "e1 = tg::matmul(tg::tanh(r), tg::transpose((K * A))); e2 = tg::matmul(e1, tg::transpose(e1)); f = tg::cos((tg::exp(e2) - e2));", f, std::tuple{r, K, A}, std::tie(vr, vK, vA)));
-}
-
-TEST_CASE("random graph 493: depth 3, 3 ops") {
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = tg::relu(tg::cos(tg::tanh(s)));
-    xt::xtensor<double, 2> vs = {{-1.32}};
-    auto bound = tg::values(s = vs);
-    rg::check(bound,
-              rg::first_derivatives(493, 3, "f = tg::relu(tg::cos(tg::tanh(s)));", f, std::tuple{s}, std::tie(vs)));
-}
-
-TEST_CASE("random graph 494: depth 7, 7 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto f = tg::sum<1>((-tg::sum<0>(tg::log_softmax(tg::tanh((A - tg::square(A)))))));
-    xt::xtensor<double, 2> vA = {{1.288, 0.034, 1.372}, {-1.222, -0.203, 1.117}, {-0.973, 0.225, -0.467}};
-    auto bound = tg::values(A = vA);
-    rg::check(bound,
-              rg::first_derivatives(494, 7, "f = tg::sum<1>((-tg::sum<0>(tg::log_softmax(tg::tanh((A - tg::square(A)))))));", f, std::tuple{A}, std::tie(vA)));
-}
-
-TEST_CASE("random graph 495: depth 6, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto K = tg::var<"K", 2, 2>;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto e1 = tg::sum(tg::matmul((tg::mean(A) - K), B));
-    constexpr auto f = tg::matmul(e1, tg::transpose(e1));
-    xt::xtensor<double, 2> vA = {{0.005, -0.281, 0.834}, {1.326, -0.394, 0.496}, {-0.488, 0.309, -0.147}};
-    xt::xtensor<double, 2> vK = {{-0.77, -1.019}, {0.184, 1.318}};
-    xt::xtensor<double, 2> vB = {{0.898, -0.319, 0.592}, {-0.664, 1.113, -0.367}};
-    auto bound = tg::values(A = vA, K = vK, B = vB);
-    rg::check(bound,
-              rg::first_derivatives(495, 6, "e1 = tg::sum(tg::matmul((tg::mean(A) - K), B)); f = tg::matmul(e1, tg::transpose(e1));", f, std::tuple{A, K, B}, std::tie(vA, vK, vB)));
-}
-
-TEST_CASE("random graph 496: depth 4, 6 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto r = tg::row<"r">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto t = tg::scalar<"t">;
-    constexpr auto f = (((-tg::sum(A)) + (tg::matmul(r, b) + s)) / t);
-    constexpr auto V = tg::scalar<"V">; // g = Σ V ⊙ ∂f/∂t
-    xt::xtensor<double, 2> vA = {{-1.303, -0.16, 0.406, 1.012}, {0.763, -0.419, 0.037, 0.347}};
-    xt::xtensor<double, 2> vr = {{-0.636, -1.493, 1.311, 0.692}};
-    xt::xtensor<double, 2> vb = {{-1.001}, {0.075}, {-0.57}, {-0.298}};
-    xt::xtensor<double, 2> vs = {{0.873}};
-    xt::xtensor<double, 2> vt = {{1.931}};
-    xt::xtensor<double, 2> vV = {{0.466}};
-    auto bound = tg::values(A = vA, r = vr, b = vb, s = vs, t = vt, V = vV);
-    rg::check(bound,
-              rg::first_derivatives(496, 6, "f = (((-tg::sum(A)) + (tg::matmul(r, b) + s)) / t);", f, std::tuple{A, r, b, s, t}, std::tie(vA, vr, vb, vs, vt)),
-              rg::second_derivatives(496, "g = sum(grad(f, t)[t] * V)", f, t, V, std::tuple{A, r, b, s, t, V}, std::tie(vA, vr, vb, vs, vt, vV)));
-}
-
-TEST_CASE("random graph 497: depth 4, 4 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto C = tg::var<"C">;
-    constexpr auto f = tg::mean((tg::matmul((A / B), C) + A));
-    xt::xtensor<double, 2> vA = {{-1.281, 1.074}, {-0.839, -1.366}, {-0.587, -1.062}};
-    xt::xtensor<double, 2> vB = {{1.751, 0.989}, {0.858, 1.399}, {1.064, 1.767}};
-    xt::xtensor<double, 2> vC = {{0.149, -0.336}, {-0.937, -0.804}};
-    auto bound = tg::values(A = vA, B = vB, C = vC);
-    rg::check(bound,
-              rg::first_derivatives(497, 4, "f = tg::mean((tg::matmul((A / B), C) + A));", f, std::tuple{A, B, C}, std::tie(vA, vB, vC)));
+              rg::first_derivatives(497, 10, "e1 = tg::matmul(tg::transpose(tg::matmul((s - t), tg::mean<1>(((r * r) - tg::log(q))))), g); f = tg::matmul(e1, tg::transpose(e1));", f, std::tuple{s, t, r, q, g}, std::tie(vs, vt, vr, vq, vg)));
 }
 
 TEST_CASE("random graph 498: depth 8, 8 ops") {
-    constexpr auto A = tg::var<"A">;
-    constexpr auto B = tg::var<"B">;
-    constexpr auto e1 = (tg::transpose(tg::mean(tg::log(tg::sigmoid(A)))) - B);
-    constexpr auto f = tg::sum((e1 + tg::softplus(e1)));
-    xt::xtensor<double, 2> vA = {{0.261, 0.232, -0.718}, {0.223, -1.124, -0.199}};
-    xt::xtensor<double, 2> vB = {{0.549, 1.186, -0.95, -0.457}, {0.305, 0.099, -0.815, 0.851}};
-    auto bound = tg::values(A = vA, B = vB);
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto f = tg::sqrt(tg::sigmoid(tg::pow((tg::softplus(tg::transpose(tg::square(tg::square(s)))) + tg::lit<1, 10>), tg::lit<-1, 2>)));
+    xt::xtensor<double, 2> vs = {{-0.589}};
+    auto bound = tg::values(s = vs);
     rg::check(bound,
-              rg::first_derivatives(498, 8, "e1 = (tg::transpose(tg::mean(tg::log(tg::sigmoid(A)))) - B); f = tg::sum((e1 + tg::softplus(e1)));", f, std::tuple{A, B}, std::tie(vA, vB)));
+              rg::first_derivatives(498, 8, "f = tg::sqrt(tg::sigmoid(tg::pow((tg::softplus(tg::transpose(tg::square(tg::square(s)))) + tg::lit<1, 10>), tg::lit<-1, 2>)));", f, std::tuple{s}, std::tie(vs)));
 }
 
-TEST_CASE("random graph 499: depth 8, 8 ops") {
-    constexpr auto r = tg::row<"r">;
+TEST_CASE("random graph 499: depth 7, 9 ops") {
+    constexpr auto b = tg::col<"b">;
+    constexpr auto A = tg::var<"A">;
     constexpr auto s = tg::scalar<"s">;
-    constexpr auto f = (tg::sum<0>(tg::log_softmax(tg::softmax(tg::exp(tg::softmax(tg::transpose(tg::sigmoid(r))))))) / s);
-    xt::xtensor<double, 2> vr = {{0.218, 0.651}};
-    xt::xtensor<double, 2> vs = {{1.828}};
-    auto bound = tg::values(r = vr, s = vs);
+    constexpr auto e1 = tg::cos(b);
+    constexpr auto e2 = tg::mean<1>(A);
+    constexpr auto f = (tg::sum((tg::softmax_cross_entropy(tg::exp((e1 * e1)), tg::softmax(e2)) - e2)) / s);
+    xt::xtensor<double, 2> vb = {{-1.083}, {-0.425}, {0.615}};
+    xt::xtensor<double, 2> vA = {{-0.348, 0.111}, {0.678, 0.166}, {-0.195, -1.167}};
+    xt::xtensor<double, 2> vs = {{1.501}};
+    auto bound = tg::values(b = vb, A = vA, s = vs);
     rg::check(bound,
-              rg::first_derivatives(499, 8, "f = (tg::sum<0>(tg::log_softmax(tg::softmax(tg::exp(tg::softmax(tg::transpose(tg::sigmoid(r))))))) / s);", f, std::tuple{r, s}, std::tie(vr, vs)));
+              rg::first_derivatives(499, 9, "e1 = tg::cos(b); e2 = tg::mean<1>(A); f = (tg::sum((tg::softmax_cross_entropy(tg::exp((e1 * e1)), tg::softmax(e2)) - e2)) / s);", f, std::tuple{b, A, s}, std::tie(vb, vA, vs)));
 }

@@ -25,19 +25,42 @@ constexpr bool needs_full_shape() {
     else return false;
 }
 
-// Gives an adjoint its node's shape: sums along the axes where the node was
-// broadcast, and expands where the adjoint is smaller than the node and the
-// consumer of the adjoint needs its full shape. Elementwise consumers broadcast
-// on their own, so the expansion is deferred to where it matters.
+// An adjoint smaller than its node stands for its broadcast to the node's shape:
+// elementwise consumers broadcast on their own, so the expansion is deferred to
+// where it matters. The same holds for what a consumer passes back to an operand,
+// relative to the shape the operand had inside the consumer.
+
+// Fits what Consumer passes back to its operand X to X's shape, before it is added
+// to X's other contributions (a sum of contributions fitted to different shapes
+// would broadcast one against another). Along a dimension where X is 1 but was
+// broadcast inside the consumer, an extent the contribution has is summed, and an
+// extent it only stands for is a factor: the broadcast is a sum of equal terms.
+template <class X, class Consumer, class A>
+constexpr auto reduce_to(A a) {
+    if constexpr (is_zero_v<A>) {
+        return a;
+    } else {
+        constexpr static_dims inside = Consumer::op::broadcasts_operands ? shape_of<Consumer> : shape_of<X>;
+        constexpr bool scale_rows = X::rows == 1 && A::rows == 1 && inside.rows != 1;
+        constexpr bool scale_cols = X::cols == 1 && A::cols == 1 && inside.cols != 1;
+        using R = std::conditional_t<(A::rows != 1 && X::rows == 1), expr<sum_axis_op<0>, no_label, A>, A>;
+        using C = std::conditional_t<(R::cols != 1 && X::cols == 1), expr<sum_axis_op<1>, no_label, R>, R>;
+        if constexpr (scale_rows && scale_cols) return C{} * size(Consumer{});
+        else if constexpr (scale_rows) return C{} * rows(Consumer{});
+        else if constexpr (scale_cols) return C{} * cols(Consumer{});
+        else return C{};
+    }
+}
+
+// Expands a fitted adjoint to its node's full shape where it is smaller and the
+// node's consumers need the full shape (or the adjoint is a result).
 template <class N, bool Output, class A>
 constexpr auto fit(A a) {
     if constexpr (is_zero_v<A> && !Output) {
         return a;
     } else {
-        using R = std::conditional_t<(A::rows != 1 && N::rows == 1), expr<sum_axis_op<0>, no_label, A>, A>;
-        using C = std::conditional_t<(R::cols != 1 && N::cols == 1), expr<sum_axis_op<1>, no_label, R>, R>;
-        constexpr bool smaller = (C::rows == 1 && N::rows != 1) || (C::cols == 1 && N::cols != 1);
-        return std::conditional_t<smaller && (Output || needs_full_shape<N>()), expr<expand_op, no_label, C, N>, C>{};
+        constexpr bool smaller = (A::rows == 1 && N::rows != 1) || (A::cols == 1 && N::cols != 1);
+        return std::conditional_t<smaller && (Output || needs_full_shape<N>()), expr<expand_op, no_label, A, N>, A>{};
     }
 }
 
@@ -71,12 +94,13 @@ struct derivation {
                                                   tables::consumers.edges[First + E].position>());
     }
 
-    // What consumer J passes back to its operand at position K.
+    // What consumer J passes back to its operand at position K, fitted to the
+    // operand's shape.
     template <std::size_t J, std::size_t K>
     static constexpr auto contribution() {
         using consumer = node<J>;
         if constexpr (!tables::reads_value[J][K]) return literal<0>{};
-        else return consumer::op::template vjp<K>(consumer{}, adjoint<J>());
+        else return detail::reduce_to<meta::at<operands_t<consumer>, K>, consumer>(consumer::op::template vjp<K>(consumer{}, adjoint<J>()));
     }
 
     // ∂f/∂X for any node X: zero when f does not depend on X.

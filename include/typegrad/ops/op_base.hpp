@@ -58,6 +58,9 @@ struct op_defaults {
     // False for operands the op reads only the shape of (they are never computed
     // for it and receive no adjoint).
     static constexpr bool uses_value(std::size_t) { return true; }
+    // True where an operand is broadcast to the op's own shape, so that the
+    // derivation must sum (or scale) its adjoint back down to the operand's shape.
+    static constexpr bool broadcasts_operands = false;
 };
 
 // Shape rule shared by the elementwise unary ops.
@@ -75,6 +78,7 @@ struct unary_elementwise : op_defaults {
 // to dimensions that are statically 1.
 template <fixed_string Name>
 struct binary_elementwise : op_defaults {
+    static constexpr bool broadcasts_operands = true;
     template <class A, class B>
     static constexpr static_dims static_shape() { return broadcast_shape<Name, A, B>(); }
     template <class A, class B>
