@@ -2,7 +2,8 @@
 // Reverse-mode differentiation on types. For f and the symbols to differentiate
 // by, the unique nodes of f are put in topological order; walking them from f
 // back to the inputs, each node's adjoint is the sum, over every consumer, of that
-// consumer's vector-Jacobian product, which every op writes in the DSL itself.
+// consumer's vector-Jacobian product (which every op writes in the DSL itself),
+// each fitted to the node's shape.
 // The result is again an expression type: it can be printed, evaluated, compared
 // with static_assert, and differentiated again.
 #pragma once
@@ -43,8 +44,12 @@ constexpr auto reduce_to(A a) {
         constexpr static_dims inside = Consumer::op::broadcasts_operands ? shape_of<Consumer> : shape_of<X>;
         constexpr bool scale_rows = X::rows == 1 && A::rows == 1 && inside.rows != 1;
         constexpr bool scale_cols = X::cols == 1 && A::cols == 1 && inside.cols != 1;
-        using R = std::conditional_t<(A::rows != 1 && X::rows == 1), expr<sum_axis_op<0>, no_label, A>, A>;
-        using C = std::conditional_t<(R::cols != 1 && X::cols == 1), expr<sum_axis_op<1>, no_label, R>, R>;
+        constexpr bool sum_rows = A::rows != 1 && X::rows == 1, sum_cols = A::cols != 1 && X::cols == 1;
+        using R = std::conditional_t<sum_rows, expr<sum_axis_op<0>, no_label, A>, A>;
+        using Summed = std::conditional_t<sum_cols, expr<sum_axis_op<1>, no_label, R>, R>;
+        // Σ a rather than colsum(rowsum(a)) or rowsum of a row: one reduction, and
+        // the formula reads as the maths.
+        using C = std::conditional_t<is_scalar_v<X> && (sum_rows || sum_cols), expr<sum_op, no_label, A>, Summed>;
         if constexpr (scale_rows && scale_cols) return C{} * size(Consumer{});
         else if constexpr (scale_rows) return C{} * rows(Consumer{});
         else if constexpr (scale_cols) return C{} * cols(Consumer{});
