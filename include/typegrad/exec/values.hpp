@@ -53,11 +53,22 @@ constexpr auto symbol<Name, R, C>::operator=(V&& v) const {
     return bind(*this, std::forward<V>(v));
 }
 
-// Shown in the compiler's message when eval is missing a value for a symbol.
-template <fixed_string Symbol>
+// Instantiated when eval is missing a value for a symbol, so that the compiler's
+// message names it: no_value_bound_for_symbol<'W', '1'>. The name is spelled out
+// as characters because clang prints a fixed_string as its character codes.
+template <char... Symbol>
 struct no_value_bound_for_symbol {
-    static constexpr bool found = false;
+    static_assert(sizeof...(Symbol) == std::size_t(-1),
+                  "typegrad: eval: a symbol of the expression has no value; its name is spelled out in "
+                  "no_value_bound_for_symbol<...>");
 };
+
+namespace detail {
+template <fixed_string Name, std::size_t... I>
+constexpr void report_unbound(std::index_sequence<I...>) {
+    (void)sizeof(no_value_bound_for_symbol<Name.chars[I]...>);
+}
+} // namespace detail
 
 template <class... B>
 struct values {
@@ -70,9 +81,7 @@ struct values {
     const auto& get() const {
         constexpr std::size_t i = find<Name>();
         if constexpr (i == sizeof...(B)) {
-            static_assert(no_value_bound_for_symbol<Name>::found,
-                          "typegrad: eval: a symbol of the expression has no value; its name is the argument "
-                          "of no_value_bound_for_symbol");
+            detail::report_unbound<Name>(std::make_index_sequence<Name.size()>{});
             return std::get<0>(bindings).get();
         } else {
             return std::get<i>(bindings).get();

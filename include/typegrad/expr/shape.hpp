@@ -32,9 +32,9 @@ constexpr dim broadcast_dim(dim a, dim b) {
 
 } // namespace detail
 
-// The instantiation of this template in a compiler diagnostic names the op and
-// both static shapes (dyn = -1).
-template <fixed_string Op, dim LeftRows, dim LeftCols, dim RightRows, dim RightCols>
+// The instantiation of this template in a compiler diagnostic names the op (a
+// type, which every compiler prints readably) and both static shapes (dyn = -1).
+template <class Op, dim LeftRows, dim LeftCols, dim RightRows, dim RightCols>
 struct elementwise_shape_check {
     static constexpr bool ok = detail::dims_broadcast(LeftRows, RightRows) &&
                                detail::dims_broadcast(LeftCols, RightCols);
@@ -43,7 +43,7 @@ struct elementwise_shape_check {
                       "both shapes <rows, cols> are the arguments of elementwise_shape_check");
 };
 
-template <fixed_string Op, class A, class B>
+template <class Op, class A, class B>
 constexpr static_dims broadcast_shape() {
     static_assert(elementwise_shape_check<Op, A::rows, A::cols, B::rows, B::cols>::ok);
     return {detail::broadcast_dim(A::rows, B::rows), detail::broadcast_dim(A::cols, B::cols)};

@@ -61,7 +61,7 @@ struct neg_op : unary_elementwise {
     static constexpr auto simplify(A);
 };
 
-struct add_op : binary_elementwise<"+"> {
+struct add_op : binary_elementwise<add_op> {
     static constexpr std::string_view name = "+";
     template <class T>
     static T apply(T a, T b) { return a + b; }
@@ -75,7 +75,7 @@ struct add_op : binary_elementwise<"+"> {
     static constexpr auto simplify(A, B);
 };
 
-struct sub_op : binary_elementwise<"−"> {
+struct sub_op : binary_elementwise<sub_op> {
     static constexpr std::string_view name = "−";
     template <class T>
     static T apply(T a, T b) { return a - b; }
@@ -90,7 +90,7 @@ struct sub_op : binary_elementwise<"−"> {
     static constexpr auto simplify(A, B);
 };
 
-struct mul_op : binary_elementwise<"⊙"> {
+struct mul_op : binary_elementwise<mul_op> {
     static constexpr std::string_view name = "⊙";
     template <class T>
     static T apply(T a, T b) { return a * b; }
@@ -102,7 +102,7 @@ struct mul_op : binary_elementwise<"⊙"> {
     static constexpr auto simplify(A, B);
 };
 
-struct div_op : binary_elementwise<"/"> {
+struct div_op : binary_elementwise<div_op> {
     static constexpr std::string_view name = "/";
     template <class T>
     static T apply(T a, T b) { return a / b; }

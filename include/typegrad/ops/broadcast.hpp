@@ -16,7 +16,7 @@ struct expand_op : op_defaults {
     static constexpr bool uses_value(std::size_t k) { return k == 0; }
     template <class A, class Like>
     static constexpr static_dims static_shape() {
-        static_assert(elementwise_shape_check<"expand", A::rows, A::cols, Like::rows, Like::cols>::ok);
+        static_assert(elementwise_shape_check<expand_op, A::rows, A::cols, Like::rows, Like::cols>::ok);
         return shape_of<Like>;
     }
     template <class A, class Like>

@@ -15,7 +15,7 @@
 
 namespace typegrad {
 
-template <fixed_string Op>
+template <class Op>
 struct loss_base : op_defaults {
     static constexpr op_kind kind = op_kind::compute;
     static constexpr bool materialize_operands = true;
@@ -31,7 +31,7 @@ struct loss_base : op_defaults {
     }
 };
 
-struct binary_cross_entropy_op : loss_base<"binary_cross_entropy"> {
+struct binary_cross_entropy_op : loss_base<binary_cross_entropy_op> {
     static constexpr std::string_view name = "binary_cross_entropy";
     // log is clamped at −100 (as PyTorch does), so a saturated a gives a large
     // finite loss rather than infinity.
@@ -61,7 +61,7 @@ struct binary_cross_entropy_op : loss_base<"binary_cross_entropy"> {
     }
 };
 
-struct softmax_cross_entropy_op : loss_base<"softmax_cross_entropy"> {
+struct softmax_cross_entropy_op : loss_base<softmax_cross_entropy_op> {
     static constexpr std::string_view name = "softmax_cross_entropy";
     template <class T>
     static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& z, const xt::xtensor<T, 2>& y) {

@@ -76,11 +76,11 @@ struct unary_elementwise : op_defaults {
 
 // Shape rule shared by the elementwise binary ops: numpy broadcasting restricted
 // to dimensions that are statically 1.
-template <fixed_string Name>
+template <class Op>
 struct binary_elementwise : op_defaults {
     static constexpr bool broadcasts_operands = true;
     template <class A, class B>
-    static constexpr static_dims static_shape() { return broadcast_shape<Name, A, B>(); }
+    static constexpr static_dims static_shape() { return broadcast_shape<Op, A, B>(); }
     template <class A, class B>
     static bool shape(shape2& out, const std::array<shape2, 2>& in) {
         return broadcast_runtime(A::rows, in[0].rows, B::rows, in[1].rows, out.rows) &&
