@@ -14,6 +14,9 @@ using tg::testing::random_matrix;
 namespace {
 constexpr auto x = tg::var<"x">;
 constexpr auto w = tg::var<"w">;
+constexpr auto s = tg::scalar<"s">;
+constexpr auto b = tg::col<"b">;
+constexpr auto r = tg::row<"r">;
 } // namespace
 
 TEST_CASE("a node used several times is one node, and its adjoint sums every use") {
@@ -37,7 +40,6 @@ TEST_CASE("a symbol the function does not depend on gets a zero gradient of its 
 }
 
 TEST_CASE("the gradient of a gradient: second derivatives of a scalar function") {
-    constexpr auto s = tg::scalar<"s">;
     constexpr auto t = tg::scalar<"t">;
     constexpr auto f = s * t + tg::sin(s) * tg::exp(t);
     constexpr auto df_ds = tg::grad(f, s)[s];           // t + cos(s) e^t
@@ -83,9 +85,6 @@ TEST_CASE("an operand broadcast under a reduction gets the broadcast extent as a
     // ∂/∂s Σ(s + A) = rows·cols: the adjoint 1 of Σ stands for a matrix of ones, and
     // the broadcast s receives their sum. The first checks are exact integers, so a
     // missing factor cannot hide inside a tolerance.
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
     xt::xtensor<double, 2> S = {{0.5}}, B = {{1}, {2}}, R = {{1, 2, 3}}, A = random_matrix(2, 3, -1, 1, 11);
     auto v = tg::values(s = S, b = B, r = R, x = A);
     CHECK(tg::eval(tg::grad(tg::sum(s + x), s)[s], v)(0, 0) == 6);
@@ -100,9 +99,6 @@ TEST_CASE("an operand broadcast under a reduction gets the broadcast extent as a
 TEST_CASE("each use's contribution is fitted to the node's shape before the uses are summed") {
     // Σ(r ⊙ s) ⊙ s reads s once broadcast against the row r and once as a scalar:
     // ∂/∂s = 2 s Σr = 2·0.5·6 = 6 exactly.
-    constexpr auto s = tg::scalar<"s">;
-    constexpr auto b = tg::col<"b">;
-    constexpr auto r = tg::row<"r">;
     constexpr auto M = tg::var<"M">;
     xt::xtensor<double, 2> S = {{0.5}}, B = {{1.5}, {2.5}}, R = {{1, 2, 3}};
     xt::xtensor<double, 2> X = random_matrix(2, 3, 1, 2, 12), Mv = random_matrix(3, 2, -1, 1, 13);

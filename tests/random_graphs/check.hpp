@@ -3,7 +3,7 @@
 // generate.py): every derived gradient against central differences in double, and
 // the worst relative error kept for the summary line the test binary prints at exit:
 //
-//   random_graphs: 500 graphs, 3018 ops, 1319 gradients, worst relative error 1.00283e-08 (graph 499, ∂f/∂r); ...
+//   random_graphs: 500 graphs, <ops> ops, <n> gradients, worst relative error <e> (graph <id>, ∂f/∂<θ>); ...
 //
 // Error metric, as in tests/support/finite_differences.hpp: for each symbol θ,
 // max |derived − fd| / max(max |fd|, 1e-8), the worst entry relative to the scale of
@@ -13,8 +13,10 @@
 // to be reliable: in its own double evaluation, the differences with steps h and 2h
 // agree to 1e-8 of the gradient's scale (their gap is about three times the truncation
 // error of the h stencil plus the rounding error), values stay under 1e3 and no relu
-// input is within 1e-3 of its kink. So the reference is accurate to ~1e-8 and the
-// tolerance leaves a factor of 100 for it, while a wrong derivative rule, a missing
+// input is within 1e-3 of its kink; the rounding of the differences, which this
+// evaluation may do differently, is bounded a priori at 1e-7 of the scale (4 ulps of
+// |f| over the step). So the reference is accurate to ~1e-7 or better and the
+// tolerance leaves a factor of 10 or more for it, while a wrong derivative rule, a missing
 // adjoint term or a wrong broadcast sum shows as an error of order one.
 //
 // One program per graph computes f, its gradient and, for the second-order subset, g
@@ -86,24 +88,12 @@ auto second_derivatives(int id, const char* function, F, Theta, V, std::tuple<Wr
 
 namespace detail {
 
-template <class... Lists>
-struct concat {
-    using type = meta::type_list<>;
-};
-template <class... A>
-struct concat<meta::type_list<A...>> {
-    using type = meta::type_list<A...>;
-};
-template <class... A, class... B, class... Rest>
-struct concat<meta::type_list<A...>, meta::type_list<B...>, Rest...>
-    : concat<meta::type_list<A..., B...>, Rest...> {};
-
 template <class Check>
 struct outputs_of;
 template <class F, class... Wrt, class Tensors>
 struct outputs_of<graph_check<F, meta::type_list<Wrt...>, Tensors>> {
     using adjoints = typename gradient<F, Wrt...>::adjoints;
-    using type = typename concat<meta::type_list<F>, adjoints>::type;
+    using type = meta::concat_t<meta::type_list<F>, adjoints>;
 };
 
 template <class Outputs>
@@ -143,7 +133,7 @@ gradients derived(Bound& b, const graph_check<F, meta::type_list<Wrt...>, Tensor
 // its own) and compares each gradient with central differences of its own f.
 template <class Values, class... Checks>
 void check(const Values& values, const Checks&... checks) {
-    using outputs = typename detail::concat<typename detail::outputs_of<Checks>::type...>::type;
+    using outputs = meta::concat_t<typename detail::outputs_of<Checks>::type...>;
     struct bound {
         typename detail::program_for<outputs>::type program;
         const Values* values;

@@ -17,16 +17,8 @@ struct expand_op;
 
 namespace detail {
 
+using meta::concat_t;
 using meta::type_list;
-
-template <class L1, class L2>
-struct concat;
-template <class... A, class... B>
-struct concat<type_list<A...>, type_list<B...>> {
-    using type = type_list<A..., B...>;
-};
-template <class L1, class L2>
-using concat_t = typename concat<L1, L2>::type;
 
 // Numerator and denominator factors of an (unlabeled) product of quotients. A
 // labelled node is a named quantity and stays whole.

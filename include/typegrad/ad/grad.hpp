@@ -31,29 +31,33 @@ constexpr bool needs_full_shape() {
 // where it matters. The same holds for what a consumer passes back to an operand,
 // relative to the shape the operand had inside the consumer.
 
+// Sums a along the dimensions where X is 1 and a is not; one Σ when X is a scalar.
+template <class X, class A>
+constexpr auto sum_to(A a) {
+    if constexpr (is_scalar_v<X> && !is_scalar_v<A>) return expr<sum_op, no_label, A>{};
+    else if constexpr (X::rows == 1 && A::rows != 1) return expr<sum_axis_op<0>, no_label, A>{};
+    else if constexpr (X::cols == 1 && A::cols != 1) return expr<sum_axis_op<1>, no_label, A>{};
+    else return a;
+}
+
 // Fits what Consumer passes back to its operand X to X's shape, before it is added
-// to X's other contributions (a sum of contributions fitted to different shapes
-// would broadcast one against another). Along a dimension where X is 1 but was
-// broadcast inside the consumer, an extent the contribution has is summed, and an
-// extent it only stands for is a factor: the broadcast is a sum of equal terms.
+// to X's other contributions (contributions of different shapes would broadcast
+// against one another). Along a dimension where X is 1 but was broadcast inside the
+// consumer, an extent the contribution has is summed, and an extent it only stands
+// for is a factor: the broadcast is a sum of equal terms.
 template <class X, class Consumer, class A>
 constexpr auto reduce_to(A a) {
     if constexpr (is_zero_v<A>) {
         return a;
     } else {
         constexpr static_dims inside = Consumer::op::broadcasts_operands ? shape_of<Consumer> : shape_of<X>;
-        constexpr bool scale_rows = X::rows == 1 && A::rows == 1 && inside.rows != 1;
-        constexpr bool scale_cols = X::cols == 1 && A::cols == 1 && inside.cols != 1;
-        constexpr bool sum_rows = A::rows != 1 && X::rows == 1, sum_cols = A::cols != 1 && X::cols == 1;
-        using R = std::conditional_t<sum_rows, expr<sum_axis_op<0>, no_label, A>, A>;
-        using Summed = std::conditional_t<sum_cols, expr<sum_axis_op<1>, no_label, R>, R>;
-        // Σ a rather than colsum(rowsum(a)) or rowsum of a row: one reduction, and
-        // the formula reads as the maths.
-        using C = std::conditional_t<is_scalar_v<X> && (sum_rows || sum_cols), expr<sum_op, no_label, A>, Summed>;
-        if constexpr (scale_rows && scale_cols) return C{} * size(Consumer{});
-        else if constexpr (scale_rows) return C{} * rows(Consumer{});
-        else if constexpr (scale_cols) return C{} * cols(Consumer{});
-        else return C{};
+        constexpr bool by_rows = X::rows == 1 && A::rows == 1 && inside.rows != 1;
+        constexpr bool by_cols = X::cols == 1 && A::cols == 1 && inside.cols != 1;
+        constexpr auto summed = sum_to<X>(A{});
+        if constexpr (by_rows && by_cols) return summed * size(Consumer{});
+        else if constexpr (by_rows) return summed * rows(Consumer{});
+        else if constexpr (by_cols) return summed * cols(Consumer{});
+        else return summed;
     }
 }
 
@@ -105,7 +109,10 @@ struct derivation {
     static constexpr auto contribution() {
         using consumer = node<J>;
         if constexpr (!tables::reads_value[J][K]) return literal<0>{};
-        else return detail::reduce_to<meta::at<operands_t<consumer>, K>, consumer>(consumer::op::template vjp<K>(consumer{}, adjoint<J>()));
+        else {
+            using operand = meta::at<operands_t<consumer>, K>;
+            return detail::reduce_to<operand, consumer>(consumer::op::template vjp<K>(consumer{}, adjoint<J>()));
+        }
     }
 
     // ∂f/∂X for any node X: zero when f does not depend on X.

@@ -38,6 +38,20 @@ struct push_back<type_list<Ts...>, T> {
     using type = type_list<Ts..., T>;
 };
 
+// The elements of several lists, in order.
+template <class... Lists>
+struct concat {
+    using type = type_list<>;
+};
+template <class... A>
+struct concat<type_list<A...>> {
+    using type = type_list<A...>;
+};
+template <class... A, class... B, class... Rest>
+struct concat<type_list<A...>, type_list<B...>, Rest...> : concat<type_list<A..., B...>, Rest...> {};
+template <class... Lists>
+using concat_t = typename concat<Lists...>::type;
+
 // Index of a type in a list of unique types.
 template <class T, std::size_t I>
 struct indexed {};

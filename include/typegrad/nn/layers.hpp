@@ -46,23 +46,10 @@ struct named {
     constexpr auto operator()(X x) const { return name<Name>(Layer{}(x)); }
 };
 
-namespace detail {
-template <class... L>
-struct concat_params;
-template <>
-struct concat_params<> {
-    using type = meta::type_list<>;
-};
-template <class L, class... Rest>
-struct concat_params<L, Rest...> {
-    using type = typegrad::detail::concat_t<typename L::parameters, typename concat_params<Rest...>::type>;
-};
-} // namespace detail
-
 // Layers applied in order: sequential<dense<"fc1">, relu_layer, dense<"fc2">>{}(x).
 template <class... Layers>
 struct sequential {
-    using parameters = typename detail::concat_params<Layers...>::type;
+    using parameters = meta::concat_t<typename Layers::parameters...>;
 
     template <node X>
     constexpr auto operator()(X x) const { return apply<Layers...>(x); }

@@ -118,7 +118,7 @@ struct reversed<> {
 };
 template <class H, class... T>
 struct reversed<H, T...> {
-    using type = concat_t<typename reversed<T...>::type, meta::type_list<H>>;
+    using type = meta::concat_t<typename reversed<T...>::type, meta::type_list<H>>;
 };
 
 template <class List>
