@@ -34,6 +34,8 @@ int train_with(const options& opt) {
 int main(int argc, char** argv) {
     options opt;
     CLI::App app{"Train a dense classifier on Fashion-MNIST with typegrad"};
+    app.add_option("--model", opt.model, "mlp (dense layers, see --hidden) or lenet (LeNet-5)")
+        ->check(CLI::IsMember({"mlp", "lenet"}));
     app.add_option("--epochs", opt.epochs, "passes over the training set")->check(CLI::Range(1, 1000));
     app.add_option("--batch", opt.batch, "examples per step")->check(CLI::Range(1, 60000));
     app.add_option("--lr", opt.lr, "learning rate")->check(CLI::PositiveNumber);
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
     try {
+        if (opt.model == "lenet") return train_lenet(opt);
         if (opt.activation == "relu") return train_with<tg::nn::relu_layer>(opt);
         if (opt.activation == "tanh") return train_with<tg::nn::tanh_layer>(opt);
         return train_with<tg::nn::sigmoid_layer>(opt);

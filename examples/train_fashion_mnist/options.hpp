@@ -7,6 +7,7 @@
 #include <vector>
 
 struct options {
+    std::string model = "mlp"; // mlp (dense, --hidden) or lenet
     std::size_t epochs = 10;
     std::size_t batch = 128;
     double lr = 1e-3;
@@ -28,3 +29,6 @@ struct options {
 // One instantiation per depth and activation, in its own translation unit.
 template <std::size_t Depth, class Activation>
 int train(const options& opt);
+
+// --model lenet, in train_lenet.cpp.
+int train_lenet(const options& opt);

@@ -50,6 +50,13 @@ constexpr op_kind kind_of() {
     else return op_kind::elementwise;
 }
 
+// A view relabels its operand's shape without moving a value (the conv layout ops).
+template <class N>
+constexpr bool is_view() {
+    if constexpr (requires { N::op::view; }) return N::op::view;
+    else return false;
+}
+
 template <class N>
 constexpr bool wants_buffers() {
     if constexpr (requires { N::op::materialize_operands; }) return N::op::materialize_operands;
@@ -73,13 +80,14 @@ struct schedule {
     static constexpr auto make_flags = []<std::size_t... I>(std::index_sequence<I...>) {
         struct flags {
             std::array<op_kind, size> kind;
-            std::array<bool, size> is_symbol, is_literal, wants_buffers, is_transpose;
+            std::array<bool, size> is_symbol, is_literal, wants_buffers, is_transpose, is_view;
         };
         return flags{{kind_of<node<I>>()...},
                      {is_symbol_v<node<I>>...},
                      {is_literal_v<node<I>>...},
                      {wants_buffers<node<I>>()...},
-                     {is_op_v<node<I>, transpose_op>...}};
+                     {is_op_v<node<I>, transpose_op>...},
+                     {is_view<node<I>>()...}};
     };
     static constexpr auto flags = make_flags(std::make_index_sequence<size>{});
 
@@ -87,7 +95,8 @@ struct schedule {
     // materialised: it owns a buffer.
     static constexpr auto plan = [] {
         struct result {
-            std::array<bool, size> needed{}, materialized{};
+            std::array<bool, size> needed{}, materialized{}, steals{};
+            std::array<std::size_t, size> uses{};
         };
         result r{};
         for (std::size_t i = size; i-- > 0;) {
@@ -113,8 +122,16 @@ struct schedule {
                 if (flags.wants_buffers[j] && !(flags.kind[j] == op_kind::gemm && flags.is_transpose[i]))
                     buffer_wanted = true;
             }
+            r.uses[i] = uses;
             if (flags.is_literal[i]) r.materialized[i] = buffer_wanted;
             else r.materialized[i] = buffer_wanted || uses > 1 || flags.kind[i] != op_kind::elementwise;
+        }
+        // A view whose operand has a buffer that nothing else reads takes that buffer
+        // over (a swap, then both relabelled): the relabelling costs no copy.
+        for (std::size_t i = 0; i < size; ++i) {
+            if (!r.needed[i] || !flags.is_view[i]) continue;
+            const std::size_t a = tables::operands[i][0];
+            r.steals[i] = r.materialized[a] && !flags.is_symbol[a] && !flags.is_literal[a] && !output[a] && r.uses[a] == 1;
         }
         return r;
     }();
@@ -262,6 +279,11 @@ class program {
                 std::copy_n(v.data(), v.size(), out.data());
             } else if constexpr (detail::kind_of<N>() == op_kind::elementwise) {
                 assign(out, body<Values, I>());
+            } else if constexpr (schedule::plan.steals[I]) {
+                constexpr std::size_t a = tables::operands[I][0];
+                std::swap(out, buffers_[a]); // same size: moves pointers, allocates nothing
+                out.reshape({shapes_[I].rows, shapes_[I].cols});
+                buffers_[a].reshape({shapes_[a].rows, shapes_[a].cols});
             } else if constexpr (detail::kind_of<N>() == op_kind::gemm) {
                 constexpr std::size_t a = tables::operands[I][0], b = tables::operands[I][1];
                 blas::gemm(flag<a>(), flag<b>(), T(1), matrix<Values, a>(), matrix<Values, b>(), T(0), out);

@@ -127,13 +127,15 @@ struct unpatch_op : op_defaults {
 };
 
 // features<P>(A): Cout × (P·B) to (Cout·P) × B, and positions<P>, its inverse and
-// adjoint. The two matrices share one memory layout, so both are a copy of the
-// buffer (the executor has no aliasing views yet) and print as their operand: δ
-// read as Cout × (P·B) is the same δ.
+// adjoint. The two matrices share one memory layout, so both print as their operand
+// (δ read as Cout × (P·B) is the same δ) and neither moves a value: the executor
+// hands the operand's buffer over when nothing else reads it (`view`), and copies
+// it only otherwise.
 template <dim P, bool ToFeatures>
 struct relayout_op : op_defaults {
     static constexpr std::string_view name = ToFeatures ? "features" : "positions";
     static constexpr op_kind kind = op_kind::compute;
+    static constexpr bool view = true; // the executor may relabel the operand's buffer instead
     static constexpr bool materialize_operands = true;
     template <class A>
     static constexpr static_dims static_shape() {

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// The training loop for the convolutional classifiers (--model lenet): the same
+// data, optimisers, progress bar, checkpoints and exact resume as the dense
+// models, for a model type whose parameter shapes are listed beside it.
+#pragma once
+
+#include "train.hpp"
+
+#include <typegrad/nn/lenet.hpp>
+
+template <class Layers, std::size_t N>
+int train_image_model(const options& opt, const std::array<std::array<std::size_t, 2>, N>& shapes) {
+    using model = tg::nn::classifier<Layers>;
+    using parameters = typename model::parameters;
+    static_assert(parameters::size == N, "the shape list must name every parameter of the model");
+    constexpr auto x = model::x;
+    constexpr auto y = model::y;
+    tg::blas::set_threads(opt.threads);
+
+    auto train_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::train);
+    auto test_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::test);
+    if (opt.train_limit > 0 && opt.train_limit < train_set.size())
+        train_set = tg::data::dataset<float>(xt::xtensor<float, 2>(xt::view(train_set.images(), xt::all(), xt::range(0, opt.train_limit))),
+                                             std::vector<std::uint8_t>(train_set.labels().begin(), train_set.labels().begin() + long(opt.train_limit)),
+                                             train_set.classes());
+
+    // Weights He-uniform over their fan-in (the columns: C·k·k for a kernel), biases zero.
+    std::vector<xt::xtensor<float, 2>> tensors(N);
+    std::mt19937_64 rng(opt.seed);
+    for (std::size_t i = 0; i < N; ++i) {
+        tensors[i] = xt::zeros<float>({shapes[i][0], shapes[i][1]});
+        if (shapes[i][1] != 1) tg::nn::he_uniform(tensors[i], rng);
+    }
+    std::vector<tg::nn::parameter<float>> params;
+    [&]<class... P>(tg::meta::type_list<P...>) {
+        std::size_t i = 0;
+        ((params.push_back({std::string(P::name.view()), &tensors[i++]})), ...);
+    }(parameters{});
+
+    xt::xtensor<float, 2> X, Y;
+    auto values = [&]<class... P, std::size_t... I>(tg::meta::type_list<P...>, std::index_sequence<I...>) {
+        return tg::values(x = X, y = Y, (P{} = tensors[I])...);
+    }(parameters{}, std::make_index_sequence<N>{});
+
+    auto step = tg::compile<float>(model::gradient);
+    step.detect_anomalies(opt.detect_anomalies);
+    std::vector<const xt::xtensor<float, 2>*> grads;
+    [&]<class... P>(tg::meta::type_list<P...>) { (grads.push_back(&step[P{}]), ...); }(parameters{});
+
+    tg::nn::adam<float> adam({.lr = opt.lr, .weight_decay = opt.weight_decay});
+    tg::nn::sgd<float> sgd({.lr = opt.lr, .momentum = opt.momentum, .weight_decay = opt.weight_decay});
+    const bool use_adam = opt.optimizer == "adam";
+
+    std::size_t first_epoch = 0;
+    if (!opt.resume.empty()) {
+        const auto saved = tg::io::load_checkpoint(opt.resume);
+        tg::io::restore_parameters(saved, params);
+        auto state = tg::io::optimiser_state_of<float>(saved);
+        for (auto it = state.scalars.begin(); it != state.scalars.end(); ++it)
+            if (it->name == "trainer/epoch") {
+                first_epoch = std::size_t(it->value);
+                state.scalars.erase(it);
+                break;
+            }
+        if (use_adam) adam.load_state(state, params);
+        else sgd.load_state(state, params);
+        std::cout << "resumed from " << opt.resume << " after epoch " << first_epoch << "\n";
+    }
+
+    std::cout << "model:\n" << indent(tg::formula(model::logits));
+    if (opt.show_gradient) std::cout << "gradient, as derived at compile time:\n" << indent(tg::formula(model::gradient));
+
+    const tg::data::batching batches{.size = opt.batch, .last = tg::data::last_batch::smaller};
+    auto logits = tg::compile<float>(model::logits);
+    double accuracy = 0;
+    for (std::size_t epoch = first_epoch; epoch < opt.epochs; ++epoch) {
+        const auto start = std::chrono::steady_clock::now();
+        const std::clock_t cpu_start = std::clock();
+        train_set.shuffle(opt.seed * 1000003u + epoch);
+        const std::size_t count = train_set.batch_count(batches);
+        progress_bar bar(count);
+        double loss_sum = 0;
+        std::size_t seen = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::size_t m = train_set.fill_batch(i, batches, X, Y);
+            step.run(values);
+            if (use_adam) adam.step(params, grads);
+            else sgd.step(params, grads);
+            loss_sum += double(step.value()) * double(m);
+            seen += m;
+            bar.update(i + 1, loss_sum / double(seen), seen);
+        }
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double cpu_seconds = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+
+        const tg::data::batching eval_batches{.size = 1000, .last = tg::data::last_batch::smaller};
+        std::size_t correct = 0;
+        for (std::size_t i = 0; i < test_set.batch_count(eval_batches); ++i) {
+            const std::size_t m = test_set.fill_batch(i, eval_batches, X, Y);
+            logits.run(values);
+            const auto& z = logits[model::logits];
+            for (std::size_t j = 0; j < m; ++j) correct += Y(argmax_column(z, j), j) == 1.0f;
+        }
+        accuracy = double(correct) / double(test_set.size());
+        std::printf("epoch %zu/%zu  train_loss=%.4f  test_accuracy=%.4f  seconds=%.2f  cpu_seconds=%.2f\n", epoch + 1,
+                    opt.epochs, loss_sum / double(seen), accuracy, seconds, cpu_seconds);
+        std::fflush(stdout);
+
+        if (!opt.save.empty()) {
+            tg::io::checkpoint c;
+            tg::io::store_parameters(c, params);
+            auto state = use_adam ? adam.state() : sgd.state();
+            state.scalars.push_back({"trainer/epoch", double(epoch + 1)});
+            tg::io::store_optimiser(c, state);
+            tg::io::save_checkpoint(opt.save, c);
+        }
+    }
+    std::printf("test_accuracy=%.4f\n", accuracy);
+    return 0;
+}
