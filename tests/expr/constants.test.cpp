@@ -23,6 +23,7 @@ TEST_CASE("std::integral_constant and std::ratio beside a node are the literals 
     static_assert(std::is_same_v<decltype(a + std::ratio<1, 2>{}), decltype(a + 0.5_c)>);
     static_assert(std::is_same_v<decltype(std::ratio<3, 4>{} * a), decltype(tg::lit<3, 4> * a)>);
     static_assert(std::is_same_v<decltype(a * int_c<1>), std::remove_const_t<decltype(a)>>); // a ⊙ 1 = a
+    static_assert(std::is_same_v<decltype(tg::pow(a, int_c<3>)), decltype(tg::pow(a, 3_c))>);
 }
 
 TEST_CASE("an expression written with integral constants computes and differentiates") {

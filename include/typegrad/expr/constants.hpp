@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Numbers written beside nodes: `1 - a`, `a / 2`, `100.0 * x`.
+// Numbers written beside nodes: `1 - a`, `a / 2`, `100.0 * x`, `pow(a, 3)`.
 // A constant of the graph is part of its type (an exact literal, so that the
 // derivation can fold and cancel it). A plain C++ number is a run-time value even
 // when written as `2`: no operator can turn its value into a type. So
@@ -80,5 +80,16 @@ TYPEGRAD_CONSTANT_OPERATOR(-)
 TYPEGRAD_CONSTANT_OPERATOR(*)
 TYPEGRAD_CONSTANT_OPERATOR(/)
 #undef TYPEGRAD_CONSTANT_OPERATOR
+
+// pow(a, 3) likewise: the exponent is a literal (pow(a, 3_c)), which pow's rule needs exactly.
+template <node A, compile_time_constant C>
+constexpr auto pow(A a, C c) {
+    return pow(a, as_literal(c));
+}
+template <node A, plain_number N>
+constexpr auto pow(A a, N) {
+    (void)sizeof(plain_number_in_expression<N>);
+    return a;
+}
 
 } // namespace typegrad
