@@ -65,11 +65,15 @@ struct clash {
 template <class... Ns>
 constexpr clash first_clash(meta::type_list<Ns...>) {
     constexpr std::array<symbol_key, sizeof...(Ns)> keys = {key_of<Ns>()...};
+    std::array<std::size_t, sizeof...(Ns)> symbols{}; // pairs of symbols only: a graph has few
+    std::size_t count = 0;
     for (std::size_t i = 0; i < keys.size(); ++i)
-        for (std::size_t j = i + 1; keys[i].is_symbol && j < keys.size(); ++j)
-            if (keys[j].is_symbol && keys[i].name == keys[j].name &&
-                (keys[i].rows != keys[j].rows || keys[i].cols != keys[j].cols))
-                return {i, j, true};
+        if (keys[i].is_symbol) symbols[count++] = i;
+    for (std::size_t a = 0; a < count; ++a)
+        for (std::size_t b = a + 1; b < count; ++b) {
+            const symbol_key &x = keys[symbols[a]], &y = keys[symbols[b]];
+            if (x.name == y.name && (x.rows != y.rows || x.cols != y.cols)) return {symbols[a], symbols[b], true};
+        }
     return {};
 }
 
