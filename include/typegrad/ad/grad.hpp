@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/expr/distinct_symbols.hpp>
 #include <typegrad/expr/graph.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/reduce.hpp>
@@ -145,6 +146,7 @@ constexpr auto grad(F, Wrt...) {
     static_assert(is_scalar_v<F>, "typegrad: grad(f, wrt...) requires a scalar-valued f (static shape 1×1): "
                                   "reduce it first with sum, mean or a loss");
     static_assert(sizeof...(Wrt) > 0, "typegrad: grad(f, wrt...) requires at least one symbol to differentiate by");
+    require_distinct_symbols<meta::concat_t<topological_order<F>, meta::type_list<Wrt...>>>(); // one name, one symbol
     return gradient<F, Wrt...>{};
 }
 

@@ -9,6 +9,8 @@
 #include <utility>
 
 #include <typegrad/ad/cancel.hpp>
+#include <typegrad/expr/constants.hpp>
+#include <typegrad/expr/literals.hpp>
 #include <typegrad/ops/broadcast.hpp>
 #include <typegrad/ops/op_base.hpp>
 
@@ -22,14 +24,15 @@ struct neg_op;
 
 namespace detail {
 
+// Exact, and an overflow is a typegrad: diagnostic naming both literals (expr/literals.hpp).
 template <class A, class B>
-using lit_sum = rational<A::num * B::den + B::num * A::den, A::den * B::den>;
+using lit_sum = literal_sum<A, B>;
 template <class A, class B>
-using lit_diff = rational<A::num * B::den - B::num * A::den, A::den * B::den>;
+using lit_diff = literal_difference<A, B>;
 template <class A, class B>
-using lit_prod = rational<A::num * B::num, A::den * B::den>;
+using lit_prod = literal_product<A, B>;
 template <class A, class B>
-using lit_quot = rational<A::num * B::den, A::den * B::num>;
+using lit_quot = literal_quotient<A, B>;
 
 template <class T>
 inline constexpr bool is_zero_v = is_literal_value_v<T, 0>;
@@ -231,33 +234,5 @@ constexpr auto div_op::simplify(A, B) {
         return typename detail::cancelled<expr<div_op, no_label, A, B>>::type{}; // (n ⊙ d) / d = n
     else return expr<div_op, no_label, A, B>{};
 }
-
-// Literals: tg::lit<1>, tg::lit<1, 2>, and with `using namespace typegrad::literals`,
-// 1_c, 0.5_c.
-template <long long Num, long long Den = 1>
-inline constexpr rational<Num, Den> lit{};
-
-namespace literals {
-namespace detail {
-template <char... Cs>
-constexpr std::pair<long long, long long> parse_decimal() {
-    long long num = 0, den = 1;
-    bool fraction = false;
-    for (char c : {Cs...}) {
-        if (c == '.') { fraction = true; continue; }
-        if (c == '\'') continue;
-        num = num * 10 + (c - '0');
-        if (fraction) den *= 10;
-    }
-    return {num, den};
-}
-} // namespace detail
-
-template <char... Cs>
-constexpr auto operator""_c() {
-    constexpr auto v = detail::parse_decimal<Cs...>();
-    return rational<v.first, v.second>{};
-}
-} // namespace literals
 
 } // namespace typegrad
