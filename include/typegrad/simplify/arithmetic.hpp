@@ -45,11 +45,7 @@ struct arithmetic_rules {
         else if constexpr (is_negation<A>) return negated_t<A>{};                          // −(−a) = a
         else if constexpr (is_op_v<A, sub> && !has_label_v<A>)                            // −(a − b) = b − a
             return make<sub>(operand<1>(A{}), operand<0>(A{}));
-        else if constexpr (is_product<A> && !has_label_v<A> &&                            // −(2 ⊙ a) = −2 ⊙ a
-                           !std::is_void_v<typename normal_product<Ops, A, -1>::type> &&
-                           (split_literals<typename factors<mul, div, A>::num>::count +
-                            split_literals<typename factors<mul, div, A>::den>::count) > 0)
-            return typename normal_product<Ops, A, -1>::type{};
+        else if constexpr (is_product<A> && !has_label_v<A>) return negated_product<A>(); // −(2 ⊙ a) = −2 ⊙ a
         else return expr<neg, no_label, A>{};
     }
 
@@ -100,6 +96,15 @@ struct arithmetic_rules {
     }
 
   private:
+    // A product with a literal coefficient takes the sign into it.
+    template <class A>
+    static constexpr auto negated_product() {
+        using plain = normal_product<Ops, A>;
+        if constexpr (plain::literals == 0) return expr<neg, no_label, A>{};
+        else if constexpr (std::is_void_v<typename normal_product<Ops, A, -1>::type>) return expr<neg, no_label, A>{};
+        else return typename normal_product<Ops, A, -1>::type{};
+    }
+
     template <class E>
     static constexpr auto normal_or() {
         using normal = typename normal_product<Ops, E>::type;

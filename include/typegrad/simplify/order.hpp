@@ -37,6 +37,8 @@ template <class Op>
 constexpr std::string_view op_type_name() {
     return __PRETTY_FUNCTION__;
 }
+template <class Op>
+inline constexpr std::uint64_t op_hash = hash_text(op_type_name<Op>()); // once per op
 
 // The quotient op, declared by ops/arithmetic.hpp: a quotient whose numerator is
 // a literal (2 / m) is a coefficient and goes first, like a literal.
@@ -60,7 +62,7 @@ struct node_key<literal<N, D>> {
 template <class Op, class L, class... A>
 struct node_key<expr<Op, L, A...>> {
     static constexpr std::uint64_t structure = [] {
-        std::uint64_t h = hash_text(op_type_name<Op>());
+        std::uint64_t h = op_hash<Op>;
         ((h = hash_mix(h, key_of<A>.hash)), ...);
         if constexpr (!std::is_same_v<L, no_label>) h = hash_mix(h, hash_text(L::name.view()));
         return h;

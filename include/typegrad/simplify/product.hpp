@@ -52,6 +52,7 @@ struct split_literals<type_list<T...>> {
     static constexpr long long num = (1LL * ... * num_of<T>());
     static constexpr long long den = (1LL * ... * den_of<T>());
     using rest = concat_t<type_list<>, std::conditional_t<is_literal_v<T>, type_list<>, type_list<T>>...>;
+    using all = type_list<T...>;
 };
 
 // Cancels common factors; `count` is how many pairs cancelled.
@@ -143,23 +144,31 @@ inline constexpr bool coefficient_first_v<Ops, expr<Op, no_label, C, X>> =
 // The normal form of the product or quotient E (scaled by Sign), or void when E
 // already is one. Where cancelled factors carried E's shape, the result is
 // expanded back to it, so the value is unchanged (and so is what a broadcast's
-// adjoint sums over).
+// adjoint sums over). Most products built are already normal: the rebuild is
+// instantiated only when something changes.
+template <class Ops, class E, class Num, class Den, class Cancelled, int Sign>
+struct rebuilt_product {
+    using q = rational<Sign * Num::num * Den::den, Num::den * Den::num>;
+    using candidate = typename product_form<Ops, q, typename Cancelled::num, typename Cancelled::den>::type;
+    using all_factors = concat_t<typename Num::all, typename Den::all>;
+    using witness = typename shape_witness<E, all_factors>::type;
+    static constexpr bool same_shape = shape_of<candidate> == shape_of<E>;
+    static constexpr bool can_expand = !std::is_void_v<witness> && broadcasts_to<candidate, E>();
+    using type = std::conditional_t<same_shape, candidate,
+                                    std::conditional_t<can_expand, expr<typename Ops::expand, no_label, candidate, witness>, void>>;
+};
+
 template <class Ops, class E, int Sign = 1>
 struct normal_product {
     using f = factors<typename Ops::mul, typename Ops::div, E>;
     using num = split_literals<typename f::num>;
     using den = split_literals<typename f::den>;
     using c = cancel<typename num::rest, typename den::rest>;
-    using q = rational<Sign * num::num * den::den, num::den * den::num>;
-    using candidate = typename product_form<Ops, q, typename c::num, typename c::den>::type;
-    using witness = typename shape_witness<E, concat_t<typename f::num, typename f::den>>::type;
-    static constexpr bool same_shape = shape_of<candidate> == shape_of<E>;
-    static constexpr bool can_expand = !std::is_void_v<witness> && broadcasts_to<candidate, E>();
-    static constexpr bool changes = Sign < 0 || c::count > 0 || num::count + den::count > 1 ||
-                                    (num::count + den::count == 1 && !coefficient_first_v<Ops, E>);
-    using type = std::conditional_t<!changes || !(same_shape || can_expand), void,
-                                    std::conditional_t<same_shape, candidate,
-                                                       expr<typename Ops::expand, no_label, candidate, witness>>>;
+    static constexpr std::size_t literals = num::count + den::count;
+    static constexpr bool changes =
+        Sign < 0 || c::count > 0 || literals > 1 || (literals == 1 && !coefficient_first_v<Ops, E>);
+    using type = typename std::conditional_t<changes, rebuilt_product<Ops, E, num, den, c, Sign>,
+                                             std::type_identity<void>>::type;
 };
 
 } // namespace typegrad::detail
