@@ -12,14 +12,14 @@ namespace {
 struct log_sum_exp_function {
     static constexpr const char* name = "log_sum_exp";
     static constexpr std::size_t n = 16384;
-    static constexpr auto x = col<"x">;
+    static constexpr auto x = row<"x">;
     static constexpr auto f = log(sum(exp(x)));
     static constexpr auto df = grad(f, x);
 
     xt::xtensor<double, 2> X;
     log_sum_exp_function() {
         std::mt19937_64 gen(3);
-        X = uniform(n, 1, gen);
+        X = uniform(1, n, gen);
     }
     auto values() const { return typegrad::values(x = X); }
 
@@ -33,7 +33,7 @@ struct log_sum_exp_function {
     double error(const Program& g) const {
         double s = 0;
         for (std::size_t i = 0; i < n; ++i) s += std::exp(X.data()[i]);
-        xt::xtensor<double, 2> want = xt::xtensor<double, 2>::from_shape({n, 1});
+        xt::xtensor<double, 2> want = xt::xtensor<double, 2>::from_shape({1, n});
         for (std::size_t i = 0; i < n; ++i) want.data()[i] = std::exp(X.data()[i]) / s;
         return std::max(relative_difference(g.value(), primal()), relative_difference(g[x], want));
     }

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
         for (const auto& e : ab::registry()) {
             const double error = e.check();
             const bool ok = error <= ab::tolerance;
-            std::printf("%-16s relative difference %.3g  %s\n", e.name.c_str(), error, ok ? "ok" : "FAILED");
+            std::printf("%-22s relative difference %.3g  %s\n", e.name.c_str(), error, ok ? "ok" : "FAILED");
             failed += !ok;
         }
         return failed == 0 ? 0 : 1;

@@ -10,7 +10,7 @@ namespace {
 struct normal_log_pdf_function {
     static constexpr const char* name = "normal_log_pdf";
     static constexpr std::size_t n = 16384;
-    static constexpr auto x = col<"x">;
+    static constexpr auto x = row<"x">;
     static constexpr auto mu = scalar<"mu">;
     static constexpr auto sigma = scalar<"sigma">;
     static constexpr auto f = lit<-1, 2> * sum(square((x - mu) / sigma)) - typegrad::size(x) * log(sigma);
@@ -20,7 +20,7 @@ struct normal_log_pdf_function {
     xt::xtensor<double, 2> X;
     normal_log_pdf_function() {
         std::mt19937_64 gen(2);
-        X = uniform(n, 1, gen);
+        X = uniform(1, n, gen);
     }
     auto values() const { return typegrad::values(x = X, mu = mu_value, sigma = sigma_value); }
 
@@ -36,7 +36,7 @@ struct normal_log_pdf_function {
 
     template <class Program>
     double error(const Program& g) const {
-        xt::xtensor<double, 2> want = xt::xtensor<double, 2>::from_shape({n, 1});
+        xt::xtensor<double, 2> want = xt::xtensor<double, 2>::from_shape({1, n});
         for (std::size_t i = 0; i < n; ++i) want.data()[i] = (mu_value - X.data()[i]) / (sigma_value * sigma_value);
         return std::max(relative_difference(g.value(), primal()), relative_difference(g[x], want));
     }

@@ -23,7 +23,7 @@ namespace {
 struct product_function {
     static constexpr const char* name = "product";
     static constexpr std::size_t n = 16384;
-    static constexpr auto x = col<"x">;
+    static constexpr auto x = row<"x">;
     static constexpr auto pi = scalar<"pi">;
     static constexpr auto magnitude = sqrt(square(x));
     static constexpr auto negatives = sum((magnitude - x) / (lit<2> * magnitude));
@@ -33,7 +33,7 @@ struct product_function {
     xt::xtensor<double, 2> X;
     product_function() {
         std::mt19937_64 gen(4);
-        X = uniform(n, 1, gen) + 1.0;
+        X = uniform(1, n, gen) + 1.0;
     }
     auto values() const { return typegrad::values(x = X, pi = std::numbers::pi); }
 
@@ -46,7 +46,7 @@ struct product_function {
     // Π_{j≠i} xⱼ by prefix and suffix products (no division, exact at 0).
     static xt::xtensor<double, 2> gradient(const xt::xtensor<double, 2>& v) {
         const std::size_t m = v.size();
-        xt::xtensor<double, 2> g = xt::xtensor<double, 2>::from_shape({m, 1});
+        xt::xtensor<double, 2> g = xt::xtensor<double, 2>::from_shape({1, m});
         double before = 1;
         for (std::size_t i = 0; i < m; ++i) {
             g.data()[i] = before;
@@ -66,7 +66,7 @@ struct product_function {
     double error(const Program& g) const {
         double e = std::max(relative_difference(g.value(), primal()), relative_difference(g[x], gradient(X)));
         std::mt19937_64 gen(5);
-        const xt::xtensor<double, 2> small = uniform(40, 1, gen) * 1.9;
+        const xt::xtensor<double, 2> small = uniform(1, 40, gen) * 1.9;
         auto probe = compile<double>(df);
         probe.run(typegrad::values(x = small, pi = std::numbers::pi));
         double p = 1;

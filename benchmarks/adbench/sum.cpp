@@ -8,14 +8,14 @@ namespace {
 struct sum_function {
     static constexpr const char* name = "sum";
     static constexpr std::size_t n = 16384;
-    static constexpr auto x = col<"x">;
+    static constexpr auto x = row<"x">;
     static constexpr auto f = sum(x);
     static constexpr auto df = grad(f, x);
 
     xt::xtensor<double, 2> X;
     sum_function() {
         std::mt19937_64 gen(1);
-        X = uniform(n, 1, gen);
+        X = uniform(1, n, gen);
     }
     auto values() const { return typegrad::values(x = X); }
 
@@ -27,7 +27,7 @@ struct sum_function {
 
     template <class Program>
     double error(const Program& g) const {
-        const xt::xtensor<double, 2> ones = xt::ones<double>({n, std::size_t(1)});
+        const xt::xtensor<double, 2> ones = xt::ones<double>({std::size_t(1), n});
         return std::max(relative_difference(g.value(), primal()), relative_difference(g[x], ones));
     }
 };
