@@ -11,6 +11,8 @@
 //   typegrad_forward  the loss alone, typegrad
 //   manual_forward    reference::mlp::loss
 //   gemm_forward      the forward products alone
+//   libtorch_step, libtorch_forward   the same in libtorch (libtorch_steps.cpp), only
+//                     when configured with -DTYPEGRAD_BENCH_LIBTORCH=ON
 // Counters (rates, per second): GFLOP of the matrix products (step variants all count the step's
 // products, forward variants the forward's) and examples.
 //
@@ -132,6 +134,9 @@ void register_case(const mlp_case& c) {
                                            manual_forward<T>, c));
     configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "gemm_forward").c_str(),
                                            gemm_only<T>, c, false));
+#ifdef TYPEGRAD_BENCH_LIBTORCH
+    register_libtorch<T>(c);
+#endif
 }
 
 bool has_flag(const std::vector<std::string>& args, const char* name) {
@@ -171,6 +176,10 @@ int main(int argc, char** argv) {
         args.push_back("--benchmark_enable_random_interleaving=true");
 
     typegrad::blas::set_threads(tb::threads);
+#ifdef TYPEGRAD_BENCH_LIBTORCH
+    tb::set_libtorch_threads(tb::threads);
+    benchmark::AddCustomContext("libtorch", tb::libtorch_version());
+#endif
     const char* coretype = std::getenv("OPENBLAS_CORETYPE");
     benchmark::AddCustomContext("blas", typegrad::blas::backend());
     benchmark::AddCustomContext("blas_core", openblas_get_corename());
