@@ -16,11 +16,12 @@ Run with Debian's interpreter (/usr/bin/python3).
 import argparse
 import csv
 import math
-import statistics
 import sys
 import time
 
 import torch
+
+import pytorch_mlp  # its timing loop; the report runs both peers from this folder
 
 F64 = torch.float64
 
@@ -107,27 +108,8 @@ FUNCTIONS = {
 
 
 def time_us(fn, repeats, min_repeat_s):
-    """Median over `repeats` of the mean CPU µs per call, each repeat ≥ min_repeat_s."""
-    clock = time.thread_time_ns
-    for _ in range(3):
-        fn()
-    n = 1
-    while True:
-        t0 = clock()
-        for _ in range(n):
-            fn()
-        dt = (clock() - t0) * 1e-9
-        if dt >= min_repeat_s / 4 or n >= 1 << 20:
-            break
-        n *= 2
-    n = max(1, int(n * min_repeat_s / max(dt, 1e-9)))
-    samples = []
-    for _ in range(repeats):
-        t0 = clock()
-        for _ in range(n):
-            fn()
-        samples.append((clock() - t0) / 1e3 / n)
-    return statistics.median(samples)
+    """Median CPU µs per call, with the step peer's timing loop (pytorch_mlp.time_us)."""
+    return pytorch_mlp.time_us(fn, repeats, time.thread_time_ns, min_repeat_s, warmup_s=0.0)[0]
 
 
 def main():
