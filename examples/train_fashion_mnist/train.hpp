@@ -55,7 +55,6 @@ int train(const options& opt) {
     using parameters = typename model::parameters; // fc1.W, fc1.b, fc2.W, ...
     constexpr auto x = model::x;
     constexpr auto y = model::y;
-    tg::blas::set_threads(opt.threads);
 
     auto train_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::train);
     auto test_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::test);

@@ -18,6 +18,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <typegrad/exec/openblas_kernel.hpp>
+#include <typegrad/exec/threads.hpp>
 #include <typegrad/gradcheck.hpp>
 
 namespace gc = typegrad::gradcheck;
@@ -86,6 +88,7 @@ int main(int argc, char** argv) {
                  "typegrad-gradcheck"};
     gc::options o;
     o.batch = 32;
+    int threads = 1;
     std::string layers = "400,25,10";
 
     app.add_option("--layers", layers,
@@ -138,6 +141,9 @@ int main(int argc, char** argv) {
                    "entries per tensor checked by finite differences (0: all)")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 30));
+    app.add_option("--threads", threads, "threads of the matrix products and of typegrad's loops")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
 
     try {
         app.parse(argc, argv);
@@ -153,6 +159,8 @@ int main(int argc, char** argv) {
         return 2;
     }
 
+    typegrad::blas::tune();
+    typegrad::set_threads(threads);
     try {
         const gc::report r = gc::run(o);
         print(r);

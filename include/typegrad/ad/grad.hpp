@@ -22,7 +22,7 @@ namespace detail {
 
 template <class N>
 constexpr bool needs_full_shape() {
-    if constexpr (requires { N::op::kind; }) return N::op::kind != op_kind::elementwise;
+    if constexpr (requires { N::op::kind; }) return N::op::kind != op_kind::elementwise && N::op::kind != op_kind::view;
     else return false;
 }
 

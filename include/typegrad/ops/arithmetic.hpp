@@ -48,6 +48,7 @@ inline constexpr bool is_negation_v = requires { typename negated<T>::type; };
 } // namespace detail
 
 struct neg_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "negation";
     template <class T>
     static T apply(T a) { return -a; }
@@ -62,6 +63,7 @@ struct neg_op : unary_elementwise {
 };
 
 struct add_op : binary_elementwise<add_op> {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "+";
     template <class T>
     static T apply(T a, T b) { return a + b; }
@@ -76,6 +78,7 @@ struct add_op : binary_elementwise<add_op> {
 };
 
 struct sub_op : binary_elementwise<sub_op> {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "−";
     template <class T>
     static T apply(T a, T b) { return a - b; }
@@ -91,6 +94,7 @@ struct sub_op : binary_elementwise<sub_op> {
 };
 
 struct mul_op : binary_elementwise<mul_op> {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "⊙";
     template <class T>
     static T apply(T a, T b) { return a * b; }
@@ -103,6 +107,7 @@ struct mul_op : binary_elementwise<mul_op> {
 };
 
 struct div_op : binary_elementwise<div_op> {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "/";
     template <class T>
     static T apply(T a, T b) { return a / b; }

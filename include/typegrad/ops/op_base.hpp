@@ -19,6 +19,9 @@ enum class op_kind {
     elementwise, // a scalar rule `apply`, fused into its consumer's loop
     gemm,        // a BLAS matrix product into a buffer
     compute,     // a routine writing its result into a buffer (reductions, softmax, losses)
+    view,        // operand 0 read in place through other indices: no arithmetic, no loop of its own.
+                 // The op says how with `swaps_axes` (transpose: BLAS reads it as a flag) or not
+                 // (broadcast expansion: the operand broadcasts where it is statically 1).
 };
 
 // Printed text with its binding strength, so the printer adds only the
@@ -61,6 +64,12 @@ struct op_defaults {
     // True where an operand is broadcast to the op's own shape, so that the
     // derivation must sum (or scale) its adjoint back down to the operand's shape.
     static constexpr bool broadcasts_operands = false;
+    // An elementwise op sets this when its `apply` also runs on a SIMD batch of T:
+    // written with + − * /, comparisons, and ops/math.hpp's math::exp, math::select
+    // (for a ? b : c) and the rest. The fused loops then take a chain of such ops a
+    // batch at a time; a chain with any other op runs its scalar `apply`, which
+    // stays the reference.
+    static constexpr bool vectorized = false;
 };
 
 // Shape rule shared by the elementwise unary ops.

@@ -6,29 +6,33 @@
 #include <cmath>
 
 #include <typegrad/ops/functions.hpp>
+#include <typegrad/ops/parallel.hpp>
 #include <typegrad/ops/reduce.hpp>
 
 namespace typegrad {
 
 namespace detail {
-// out(:, j) = log_softmax(z(:, j)) when Log, else softmax(z(:, j)).
+// out(:, j) = log_softmax(z(:, j)) when Log, else softmax(z(:, j)); columns split
+// over the loop threads, each computed as by one thread.
 template <bool Log, class T>
 void column_softmax(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& z) {
     const std::size_t rows = z.shape(0), cols = z.shape(1);
     const T* zp = z.data();
     T* o = out.data();
-    for (std::size_t j = 0; j < cols; ++j) {
-        T top = zp[j];
-        for (std::size_t i = 1; i < rows; ++i) top = std::max(top, zp[i * cols + j]);
-        T total = 0;
-        for (std::size_t i = 0; i < rows; ++i) total += std::exp(zp[i * cols + j] - top);
-        if constexpr (Log) {
-            const T log_total = std::log(total) + top;
-            for (std::size_t i = 0; i < rows; ++i) o[i * cols + j] = zp[i * cols + j] - log_total;
-        } else {
-            for (std::size_t i = 0; i < rows; ++i) o[i * cols + j] = std::exp(zp[i * cols + j] - top) / total;
+    parallel_blocks(cols, z.size(), 1, [&](std::size_t first, std::size_t last) {
+        for (std::size_t j = first; j < last; ++j) {
+            T top = zp[j];
+            for (std::size_t i = 1; i < rows; ++i) top = std::max(top, zp[i * cols + j]);
+            T total = 0;
+            for (std::size_t i = 0; i < rows; ++i) total += std::exp(zp[i * cols + j] - top);
+            if constexpr (Log) {
+                const T log_total = std::log(total) + top;
+                for (std::size_t i = 0; i < rows; ++i) o[i * cols + j] = zp[i * cols + j] - log_total;
+            } else {
+                for (std::size_t i = 0; i < rows; ++i) o[i * cols + j] = std::exp(zp[i * cols + j] - top) / total;
+            }
         }
-    }
+    });
 }
 } // namespace detail
 
