@@ -49,6 +49,22 @@ TEST_CASE("the schedule fuses single-use elementwise nodes and materialises the 
     (void)sizeof(program);
 }
 
+TEST_CASE("the schedule is a constexpr value: a transpose read by a product is a BLAS flag, not a buffer") {
+    using F = std::remove_const_t<decltype(J)>;
+    using order = tg::topological_order<F, decltype(tg::matmul(W1, tg::transpose(x)))>;
+    constexpr const auto& s = tg::schedule_of<order, F, decltype(tg::matmul(W1, tg::transpose(x)))>;
+    using tables = tg::graph<order>;
+    constexpr std::size_t xt_id = tables::id<decltype(tg::transpose(x))>;
+    static_assert(s.kind[xt_id] == tg::op_kind::view); // declared by transpose_op itself
+    static_assert(s.transposed_read[xt_id] && !s.materialized[xt_id]);
+    static_assert(s.kind[tables::id<decltype(tg::matmul(W1, x))>] == tg::op_kind::gemm);
+    static_assert(s.output[tables::id<F>] && s.materialized[tables::id<F>]);
+    // W1 x + b1 is fused into the sigmoid's loop; the sigmoid a2 is an operand of the
+    // next product, so it gets a buffer for BLAS.
+    static_assert(!s.materialized[tables::id<std::remove_const_t<decltype(z2)>>]);
+    static_assert(s.materialized[tables::id<std::remove_const_t<decltype(a2)>>]);
+}
+
 TEST_CASE("a steady-state training step makes no heap allocation") {
     network<float> n(20, 16, 10, 32);
     auto values = tg::values(x = n.X, y = n.Y, W1 = n.w1, b1 = n.c1, W2 = n.w2, b2 = n.c2);
