@@ -55,9 +55,9 @@ TEST_CASE("the schedule is a constexpr value: a transpose read by a product is a
     constexpr const auto& s = tg::schedule_of<order, F, decltype(tg::matmul(W1, tg::transpose(x)))>;
     using tables = tg::graph<order>;
     constexpr std::size_t xt_id = tables::id<decltype(tg::transpose(x))>;
-    static_assert(s.kind[xt_id] == tg::op_kind::view); // declared by transpose_op itself
+    static_assert(s.kind[xt_id] == tg::node_kind::view); // declared by transpose_op itself
     static_assert(s.transposed_read[xt_id] && !s.materialized[xt_id]);
-    static_assert(s.kind[tables::id<decltype(tg::matmul(W1, x))>] == tg::op_kind::gemm);
+    static_assert(s.kind[tables::id<decltype(tg::matmul(W1, x))>] == tg::node_kind::gemm);
     static_assert(s.output[tables::id<F>] && s.materialized[tables::id<F>]);
     // W1 x + b1 is fused into the sigmoid's loop; the sigmoid a2 is an operand of the
     // next product, so it gets a buffer for BLAS.

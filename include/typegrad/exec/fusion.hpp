@@ -103,9 +103,9 @@ class node_kernels {
         } else if constexpr (is_symbol_v<N>) {
             const matrix_t& v = values_.template get<N::name>();
             std::copy_n(v.data(), v.size(), out.data());
-        } else if constexpr (Plan.kind[I] == op_kind::elementwise || Plan.kind[I] == op_kind::view) {
+        } else if constexpr (Plan.kind[I] == node_kind::elementwise || Plan.kind[I] == node_kind::view) {
             assign(out, body<I>());
-        } else if constexpr (Plan.kind[I] == op_kind::gemm) {
+        } else if constexpr (Plan.kind[I] == node_kind::gemm) {
             constexpr std::size_t a = tables::operands[I][0], b = tables::operands[I][1];
             blas::gemm(flag<a>(), flag<b>(), T(1), matrix<a>(), matrix<b>(), T(0), out);
         } else {
@@ -159,10 +159,10 @@ class node_kernels {
     auto body() const {
         using N = node<J>;
         constexpr std::size_t a = tables::operands[J][0];
-        if constexpr (Plan.kind[J] == op_kind::view && swaps_axes<N>()) {
+        if constexpr (Plan.kind[J] == node_kind::view && swaps_axes<N>()) {
             const matrix_t& m = matrix<a>();
             return kernels::transposed_read<T, N::rows == 1, N::cols == 1>{m.data(), m.shape(1)};
-        } else if constexpr (Plan.kind[J] == op_kind::view) {
+        } else if constexpr (Plan.kind[J] == node_kind::view) {
             return kernel<a>();
         } else if constexpr (operands_t<N>::size == 1) {
             using A = decltype(kernel<a>());

@@ -22,14 +22,8 @@
 
 namespace typegrad {
 
-// What an op declares about itself; op_defaults supplies the usual answers.
-template <class N>
-constexpr op_kind kind_of() {
-    if constexpr (is_symbol_v<N> || is_literal_v<N>) return op_kind::elementwise;
-    else if constexpr (requires { N::op::kind; }) return N::op::kind;
-    else return op_kind::elementwise;
-}
-
+// What an op declares about itself; op_defaults supplies the usual answers. Its
+// kind (elementwise, gemm, compute, or a view) is the graph's table.
 template <class N>
 constexpr bool wants_operand_buffers() {
     if constexpr (requires { N::op::materialize_operands; }) return N::op::materialize_operands;
@@ -39,13 +33,13 @@ constexpr bool wants_operand_buffers() {
 // A view that reads its operand with rows and columns swapped (Aᵀ).
 template <class N>
 constexpr bool swaps_axes() {
-    if constexpr (kind_of<N>() == op_kind::view) return N::op::swaps_axes;
+    if constexpr (requires { requires N::op::swaps_axes; }) return true;
     else return false;
 }
 
 template <std::size_t Size>
 struct schedule {
-    std::array<op_kind, Size> kind{};
+    std::array<node_kind, Size> kind{};
     std::array<bool, Size> output{};
     std::array<bool, Size> needed{};       // read by an output, directly or through other nodes
     std::array<bool, Size> materialized{}; // owns a buffer
@@ -66,7 +60,7 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
     constexpr std::array<bool, size> wants_buffers = {wants_operand_buffers<Ns>()...};
     constexpr std::array<bool, size> swaps = {swaps_axes<Ns>()...};
 
-    schedule<size> s{{kind_of<Ns>()...}};
+    schedule<size> s{tables::kind};
     ((s.output[meta::index_of<nodes, Outputs>] = true), ...);
     for (std::size_t i = size; i-- > 0;) {
         if (s.output[i]) s.needed[i] = true;
@@ -86,10 +80,10 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
             const auto [j, k] = tables::consumers.edges[e];
             if (!s.needed[j] || !tables::reads_value[j][k]) continue;
             ++uses;
-            if (wants_buffers[j] && !(s.kind[j] == op_kind::gemm && swaps[i])) buffer_wanted = true;
+            if (wants_buffers[j] && !(s.kind[j] == node_kind::gemm && swaps[i])) buffer_wanted = true;
         }
         if (is_literal[i]) s.materialized[i] = buffer_wanted;
-        else s.materialized[i] = buffer_wanted || uses > 1 || (s.kind[i] != op_kind::elementwise && s.kind[i] != op_kind::view);
+        else s.materialized[i] = buffer_wanted || uses > 1 || (s.kind[i] != node_kind::elementwise && s.kind[i] != node_kind::view);
         s.transposed_read[i] = swaps[i] && !s.materialized[i];
     }
     return s;
