@@ -17,7 +17,8 @@
 // products, forward variants the forward's) and examples.
 //
 // Options (besides Google Benchmark's):
-//   --threads=N   BLAS threads (default 1, or $TYPEGRAD_BENCH_THREADS). With one
+//   --threads=N   threads of the products and typegrad's loops (typegrad::set_threads;
+//                 default 1, or $TYPEGRAD_BENCH_THREADS). With one
 //                 thread times are this thread's CPU time, which a shared machine
 //                 disturbs less; with more, wall time.
 // Defaults added unless given: --benchmark_repetitions=5
@@ -31,6 +32,9 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <typegrad/exec/openblas_kernel.hpp>
+#include <typegrad/exec/threads.hpp>
 
 #include "suite.hpp"
 
@@ -175,7 +179,8 @@ int main(int argc, char** argv) {
     if (!tb::has_flag(args, "--benchmark_enable_random_interleaving"))
         args.push_back("--benchmark_enable_random_interleaving=true");
 
-    typegrad::blas::set_threads(tb::threads);
+    typegrad::blas::tune();
+    typegrad::set_threads(tb::threads);
 #ifdef TYPEGRAD_BENCH_LIBTORCH
     tb::set_libtorch_threads(tb::threads);
     benchmark::AddCustomContext("libtorch", tb::libtorch_version());

@@ -99,7 +99,6 @@ template <class Model>
 int train(const options& opt) {
     constexpr auto x = Model::x;
     constexpr auto y = Model::y;
-    tg::blas::set_threads(opt.threads);
 
     auto train_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::train);
     auto test_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::test);
