@@ -3,7 +3,7 @@
 // convolution written as nested loops; patches and unpatch are each other's
 // adjoint; derived gradients (first and second order) equal central differences;
 // the derived adjoints are the matmul adjoints over patches, δ patches(x)ᵀ and
-// unpatch(Kᵀ δ).
+// unpatch(Kᵀ δ); the layout ops relabel buffers rather than copy them.
 #include <typegrad/ops/conv.hpp>
 
 #include <support/finite_differences.hpp>
@@ -123,4 +123,44 @@ TEST_CASE("conv2d names the op and both row counts when an image has the wrong s
     CHECK_THROWS_WITH_AS(tg::eval(tg::conv2d<win>(K, x), tg::values(x = X, K = Kv)),
                          doctest::Contains("shape mismatch in patches: patches(x) has operands x of shapes 15×2"),
                          tg::shape_error);
+}
+
+TEST_CASE("features and positions move no value: a fused loop reads through them, a buffer only they read is taken over") {
+    using win = tg::window<1, 4, 4, 3>; // P = 4 positions
+    constexpr tg::dim P = win::positions;
+    // relu(conv2d(K, b, x)): the sum K patches(x) + b has a buffer; relu's loop reads it
+    // through features, which has none.
+    using Z = decltype(tg::conv2d<win>(K, b, x));
+    using fwd = tg::program<double, decltype(tg::relu(Z{}))>;
+    static_assert(fwd::plan.kind[fwd::tables::id<Z>] == tg::node_kind::view);
+    static_assert(!fwd::plan.materialized[fwd::tables::id<Z>]);
+    static_assert(fwd::plan.materialized[fwd::tables::id<decltype(tg::matmul(K, tg::patches<win>(x)) + b)>]);
+
+    // v positions(relu(w)): the product needs positions(relu(w)) in a buffer; relu(w) is
+    // read by nothing else, so its buffer is handed over, unless relu(w) is an output too.
+    constexpr auto v = tg::var<"v">;
+    using R = decltype(tg::relu(w));
+    using D = decltype(tg::positions<P>(R{}));
+    using G = decltype(tg::matmul(v, D{}));
+    using prog = tg::program<double, G>;
+    static_assert(prog::plan.materialized[prog::tables::id<D>] && prog::plan.takes_operand_buffer[prog::tables::id<D>]);
+    using both = tg::program<double, G, R>;
+    static_assert(both::plan.materialized[both::tables::id<D>] && !both::plan.takes_operand_buffer[both::tables::id<D>]);
+
+    const std::size_t batch = 3, rows = 2 * std::size_t(P), cols = std::size_t(P) * batch;
+    auto W = random_matrix(rows, batch, -1, 1, 21);
+    auto V = random_matrix(3, 2, -1, 1, 22);
+    xt::xtensor<double, 2> expected = xt::zeros<double>({std::size_t(3), cols});
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < cols; ++j)
+            for (std::size_t k = 0; k < 2; ++k) expected(i, j) += V(i, k) * std::max(0.0, W.data()[k * cols + j]);
+    prog p;
+    both q;
+    for (int run = 0; run < 2; ++run) { // the second run starts from the swapped buffers
+        p.run(tg::values(v = V, w = W));
+        q.run(tg::values(v = V, w = W));
+        CHECK(xt::allclose(p[G{}], expected, 1e-14, 0));
+        CHECK(xt::allclose(q[G{}], expected, 1e-14, 0));
+        CHECK(q[R{}] == xt::maximum(W, 0.0));
+    }
 }

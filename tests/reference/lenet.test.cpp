@@ -125,10 +125,10 @@ TEST_CASE("LeNet-5: both gradients match central differences of the loss (double
 
 namespace {
 template <class A>
-inline constexpr bool is_delta_times_patches_t = false; // δ patches(x)ᵀ
-template <class D, class Win, class X>
+inline constexpr bool is_delta_times_patches_t = false; // δ patches(x)ᵀ, under the gradient entry's label
+template <class Label, class D, class Win, class X>
 inline constexpr bool is_delta_times_patches_t<
-    tg::expr<tg::matmul_op, tg::no_label, tg::expr<tg::relayout_op<Win::positions, false>, tg::no_label, D>,
+    tg::expr<tg::matmul_op, Label, tg::expr<tg::relayout_op<Win::positions, false>, tg::no_label, D>,
              tg::expr<tg::transpose_op, tg::no_label, tg::expr<tg::patches_op<Win>, tg::no_label, X>>>> = true;
 
 template <class A>
@@ -143,8 +143,10 @@ inline constexpr bool is_unpatch_of_kernel_transpose_t<tg::expr<
 TEST_CASE("LeNet-5's derived backward pass has the seed's transposes: ∂J/∂K = δ patches(a)ᵀ, δ(a) = unpatch(Kᵀ δ)") {
     using conv1 = tg::nn::conv<"conv1", tg::window<1, 28, 28, 5, 1, 2>, 6>;
     using conv2 = tg::nn::conv<"conv2", tg::window<6, 14, 14, 5>, 16>;
-    static_assert(is_delta_times_patches_t<std::remove_const_t<decltype(model::gradient[conv1::K])>>);
-    static_assert(is_delta_times_patches_t<std::remove_const_t<decltype(model::gradient[conv2::K])>>);
+    using dK1 = std::remove_const_t<decltype(model::gradient[conv1::K])>;
+    using dK2 = std::remove_const_t<decltype(model::gradient[conv2::K])>;
+    static_assert(is_delta_times_patches_t<dK1> && dK1::label_type::name.view() == "∂J/∂conv1.K");
+    static_assert(is_delta_times_patches_t<dK2> && dK2::label_type::name.view() == "∂J/∂conv2.K");
     // a2, the second convolution's input (the same type as inside the model), receives unpatch(Kᵀ δ)
     constexpr auto a1 = tg::name<"a1">(tg::relu(tg::name<"z1">(conv1{}(model::x))));
     constexpr auto a2 = tg::name<"a2">(tg::max_pool<tg::window<6, 28, 28, 2, 2>>(a1));

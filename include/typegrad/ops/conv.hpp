@@ -128,15 +128,16 @@ struct unpatch_op : op_defaults {
 
 // features<P>(A): Cout × (P·B) to (Cout·P) × B, and positions<P>, its inverse and
 // adjoint. The two matrices share one memory layout, so both print as their operand
-// (δ read as Cout × (P·B) is the same δ) and neither moves a value: the executor
-// hands the operand's buffer over when nothing else reads it (`view`), and copies
-// it only otherwise.
+// (δ read as Cout × (P·B) is the same δ) and neither moves a value. Both are views
+// that reshape: a fused loop reads the operand's buffer with the new row length, and
+// where the view needs a buffer of its own (for BLAS or pooling) the executor hands
+// it the operand's when nothing else reads that, copying only otherwise.
 template <dim P, bool ToFeatures>
 struct relayout_op : op_defaults {
     static constexpr std::string_view name = ToFeatures ? "features" : "positions";
-    static constexpr op_kind kind = op_kind::compute;
-    static constexpr bool view = true; // the executor may relabel the operand's buffer instead
-    static constexpr bool materialize_operands = true;
+    static constexpr bool view = true;     // re-reads its operand, no forward rule of its own
+    static constexpr bool reshapes = true; // in memory order, under its own rows and columns
+    static constexpr bool materialize_operands = true; // read from a buffer, in place
     template <class A>
     static constexpr static_dims static_shape() {
         if constexpr (ToFeatures) return {detail::times(A::rows, P), detail::divided(A::cols, P)};
@@ -156,10 +157,7 @@ struct relayout_op : op_defaults {
             return in[0].rows % p == 0;
         }
     }
-    template <class T>
-    static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a) {
-        std::memcpy(out.data(), a.data(), a.size() * sizeof(T));
-    }
+    // features(A)′ = positions(G), positions(A)′ = features(G)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self, G g);
     static printed print(const std::array<printed, 1>& a, style) { return a[0]; }
