@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+// Irrational constants are nodes: they compute their value and print by name.
+#include <numbers>
+
+#include <support/finite_differences.hpp>
+
+namespace tg = typegrad;
+
+namespace {
+constexpr auto a = tg::var<"a">;
+} // namespace
+
+TEST_CASE("pi is a node with the value of π") {
+    xt::xtensor<double, 2> A = {{1, 2}};
+    auto v = tg::eval(tg::pi * a, tg::values(a = A));
+    CHECK(v(0, 1) == 2 * std::numbers::pi);
+    CHECK(tg::to_text(tg::pi * a) == "π ⊙ a");
+    CHECK(tg::latex(tg::pi * a).find("\\pi \\odot a") != std::string::npos);
+    static_assert(std::is_same_v<decltype(tg::adjoint(tg::sum(tg::pi * a), a)), decltype(tg::pi)>);
+}
