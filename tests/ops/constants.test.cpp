@@ -16,5 +16,7 @@ TEST_CASE("pi is a node with the value of π") {
     CHECK(v(0, 1) == 2 * std::numbers::pi);
     CHECK(tg::to_text(tg::pi * a) == "π ⊙ a");
     CHECK(tg::latex(tg::pi * a).find("\\pi \\odot a") != std::string::npos);
-    static_assert(std::is_same_v<decltype(tg::adjoint(tg::sum(tg::pi * a), a)), decltype(tg::pi)>);
+    CHECK(tg::to_text(tg::adjoint(tg::sum(tg::pi * a), a)) == "π"); // π broadcast to a's shape
+    auto g = tg::eval(tg::grad(tg::sum(tg::pi * a), a), tg::values(a = A))[a];
+    CHECK(g == xt::xtensor<double, 2>{{std::numbers::pi, std::numbers::pi}});
 }

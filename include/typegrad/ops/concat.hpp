@@ -53,7 +53,7 @@ struct concat_op : op_defaults {
     }
     // [a; b]′ = (g[0:m, :], g[m:m+n, :]), m and n the operands' rows
     template <std::size_t K, class Self, class G>
-    static constexpr auto vjp(Self self, G g) {
+    static constexpr auto vjp(Self, G g) {
         using A = meta::at<operands_t<Self>, 0>;
         using B = meta::at<operands_t<Self>, 1>;
         constexpr dim m = Axis == 0 ? A::rows : A::cols, n = Axis == 0 ? B::rows : B::cols;

@@ -67,7 +67,7 @@ constexpr auto reshape(A a) { return make<reshape_op<Rows, Cols>>(a); }
 
 template <dim Rows, dim Cols>
 template <std::size_t K, class Self, class G>
-constexpr auto reshape_op<Rows, Cols>::vjp(Self self, G g) {
+constexpr auto reshape_op<Rows, Cols>::vjp(Self, G g) {
     using A = meta::at<operands_t<Self>, 0>;
     return reshape<A::rows, A::cols>(g);
 }
