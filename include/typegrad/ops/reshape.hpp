@@ -30,11 +30,12 @@ struct reshape_op : op_defaults {
     static constexpr std::string_view name = "reshape";
     static constexpr op_kind kind = op_kind::compute;
     static constexpr bool materialize_operands = true;
+    // The user's x is static (reshape() checks it); an adjoint reshaped back may have
+    // a type that leaves its extents open, so its element count is checked at run time.
     template <class A>
     static constexpr static_dims static_shape() {
-        static_assert(A::rows != dyn && A::cols != dyn,
-                      "typegrad: reshape<rows, cols>(x) requires x's shape to be static (var<\"x\", rows, cols>)");
-        static_assert(A::rows * A::cols == Rows * Cols, "typegrad: reshape<rows, cols>(x): the element counts differ");
+        static_assert(A::rows == dyn || A::cols == dyn || A::rows * A::cols == Rows * Cols,
+                      "typegrad: reshape<rows, cols>(x): the element counts differ");
         return {Rows, Cols};
     }
     template <class A>
@@ -63,13 +64,17 @@ struct reshape_op : op_defaults {
 };
 
 template <dim Rows, dim Cols, node A>
-constexpr auto reshape(A a) { return make<reshape_op<Rows, Cols>>(a); }
+constexpr auto reshape(A a) {
+    static_assert(A::rows != dyn && A::cols != dyn,
+                  "typegrad: reshape<rows, cols>(x) requires x's shape to be static (var<\"x\", rows, cols>)");
+    return make<reshape_op<Rows, Cols>>(a);
+}
 
 template <dim Rows, dim Cols>
 template <std::size_t K, class Self, class G>
 constexpr auto reshape_op<Rows, Cols>::vjp(Self, G g) {
     using A = meta::at<operands_t<Self>, 0>;
-    return reshape<A::rows, A::cols>(g);
+    return make<reshape_op<A::rows, A::cols>>(g);
 }
 
 } // namespace typegrad
