@@ -13,7 +13,6 @@
 
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/compare.hpp>
-#include <typegrad/print/expression.hpp>
 
 namespace typegrad {
 
