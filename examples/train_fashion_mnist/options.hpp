@@ -15,7 +15,11 @@
 // The optimiser's options, a closed choice (the store holds nn::any_optimiser<float>).
 using optimiser_options = std::variant<typegrad::nn::adam<float>::options, typegrad::nn::sgd<float>::options>;
 
+// The family of models: dense layers (--hidden, --activation) or LeNet-5 (--model lenet).
+enum class architecture { mlp, lenet };
+
 struct options {
+    architecture model = architecture::mlp;
     std::size_t epochs = 10;
     std::size_t batch = 128;
     std::vector<std::size_t> hidden = {256, 128};

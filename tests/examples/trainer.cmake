@@ -92,6 +92,17 @@ elseif(SCENARIO STREQUAL "resume")
   expect_same_bytes(${WORK}/sgd_straight.ckpt ${WORK}/sgd_split.ckpt
                     "resumed SGD training differs from straight training")
 
+elseif(SCENARIO STREQUAL "lenet_resume")
+  # LeNet-5 (--model lenet): its printed model, the last line, and exact resume.
+  set(lenet --model lenet --train-limit 512 --no-gradcheck)
+  run(0 out ${lenet} --epochs 2 --save ${WORK}/straight.ckpt)
+  expect_match("${out}" "z1 = conv1.K patches\\(x\\) \\+ conv1.b")
+  expect_match("${out}" "test_accuracy=[0-9.]+\n$")
+  run(0 out ${lenet} --epochs 1 --save ${WORK}/split.ckpt)
+  run(0 out ${lenet} --epochs 2 --resume ${WORK}/split.ckpt --save ${WORK}/split.ckpt)
+  expect_match("${out}" "resumed from .* after epoch 1")
+  expect_same_bytes(${WORK}/straight.ckpt ${WORK}/split.ckpt "resumed LeNet-5 training differs from straight training")
+
 elseif(SCENARIO STREQUAL "gradcheck_models")
   # The check runs on the model being trained: each activation, depths 1, 2 and 4
   # (a bare --hidden means no hidden layer).

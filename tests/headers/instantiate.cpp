@@ -6,9 +6,11 @@
 #include <typegrad/gradcheck/model.hpp>
 #include <typegrad/hana.hpp>
 #include <typegrad/io/parameter_store.hpp>
+#include <typegrad/nn/conv.hpp>
 #include <typegrad/nn/init.hpp>
 #include <typegrad/nn/kinds.hpp>
 #include <typegrad/nn/layers.hpp>
+#include <typegrad/nn/lenet.hpp>
 #include <typegrad/nn/model.hpp>
 #include <typegrad/nn/optim.hpp>
 #include <typegrad/nn/parameter_store.hpp>
@@ -24,6 +26,10 @@ template struct classifier<dense_stack<2, sigmoid_layer>, head::softmax_ce>;
 template struct classifier<dense_stack<1, relu_layer>, head::sigmoid_bce>;
 template struct mlp<2, activation::relu, head::softmax_ce>;
 template struct mlp<2, activation::tanh, head::sigmoid_bce>;
+template struct conv<"c", window<1, 6, 6, 3, 1, 1>, 2>;
+template struct max_pool_layer<window<2, 6, 6, 2, 2>>;
+template struct avg_pool_layer<window<2, 6, 6, 2, 2>>;
+template struct classifier<lenet5, head::softmax_ce>;
 template struct parameter_entry<std::remove_const_t<decltype(fc<1>::W)>, float, adam<float>>;
 template class parameter_store<mlp<2, activation::relu, head::softmax_ce>::parameters, float, adam<float>>;
 template class parameter_store<mlp<2, activation::sigmoid, head::sigmoid_bce>::parameters, double, sgd<double>>;

@@ -8,7 +8,8 @@
 // bound value, or an op's `apply` over its operands' kernels. Broadcasting is
 // static — a dimension broadcasts exactly where it is statically 1 — so a
 // broadcast read is a zero stride known at compile time and the inner loop stays
-// contiguous. Each kernel also says whether it can produce a SIMD batch of
+// contiguous; a reshaping view is a read of its operand's buffer with its own row
+// length. Each kernel also says whether it can produce a SIMD batch of
 // consecutive columns (`vectorized`): reads and constants can, a transposed read
 // cannot (it is strided), an op can when it opted in and its operands can.
 #pragma once
@@ -162,6 +163,9 @@ class node_kernels {
         if constexpr (Plan.kind[J] == node_kind::view && swaps_axes<N>()) {
             const matrix_t& m = matrix<a>();
             return kernels::transposed_read<T, N::rows == 1, N::cols == 1>{m.data(), m.shape(1)};
+        } else if constexpr (Plan.kind[J] == node_kind::view && reshapes<N>()) {
+            const matrix_t& m = matrix<a>(); // the same values in the same order, J's rows and columns
+            return kernels::read<T, N::rows == 1, N::cols == 1>{m.data(), shapes_[J].cols};
         } else if constexpr (Plan.kind[J] == node_kind::view) {
             return kernel<a>();
         } else if constexpr (operands_t<N>::size == 1) {

@@ -71,10 +71,23 @@ class program {
   private:
     template <std::size_t I, class Kernels>
     void compute(const Kernels& kernels) {
-        if constexpr (plan.materialized[I]) {
+        if constexpr (plan.takes_operand_buffer[I]) {
+            take_operand_buffer<I>();
+            computed(I);
+        } else if constexpr (plan.materialized[I]) {
             kernels.template compute<I>(buffers_[I]);
             computed(I);
         }
+    }
+
+    // A reshape whose operand's buffer nothing else reads: swap the two buffers (same
+    // size: pointers move, nothing is allocated) and relabel both shapes.
+    template <std::size_t I>
+    void take_operand_buffer() {
+        constexpr std::size_t a = tables::operands[I][0];
+        std::swap(buffers_[I], buffers_[a]);
+        buffers_[I].reshape({shapes_[I].rows, shapes_[I].cols});
+        buffers_[a].reshape({shapes_[a].rows, shapes_[a].cols});
     }
 
     // Node i's buffer is complete.

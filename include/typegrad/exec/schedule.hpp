@@ -11,7 +11,9 @@
 // is not elementwise (matrix products, reductions, softmax, losses), or feeds an
 // op that needs a buffer under it (matmul, transpose, reductions) — except that a
 // view that swaps axes (a transpose) read by a matrix product is a BLAS flag and
-// needs no buffer of its own: its operand does.
+// needs no buffer of its own: its operand does. A view that reshapes (the conv
+// layout ops) and must have a buffer takes over its operand's when nothing else
+// reads that one: relabelled, not copied.
 #pragma once
 
 #include <array>
@@ -37,6 +39,14 @@ constexpr bool swaps_axes() {
     else return false;
 }
 
+// A view that reads its operand's values in memory order under a shape of its own
+// (a row-major reshape: Cout × (P·B) read as (Cout·P) × B).
+template <class N>
+constexpr bool reshapes() {
+    if constexpr (requires { requires N::op::reshapes; }) return true;
+    else return false;
+}
+
 template <std::size_t Size>
 struct schedule {
     std::array<node_kind, Size> kind{};
@@ -46,6 +56,9 @@ struct schedule {
     // A transpose without a buffer: its consumers read its operand with the axes swapped
     // (a matrix product as a BLAS flag, a fused loop by strided reads).
     std::array<bool, Size> transposed_read{};
+    // A reshape with a buffer that takes its operand's over (swapped, both relabelled):
+    // the operand is computed into a buffer that only this view reads.
+    std::array<bool, Size> takes_operand_buffer{};
 };
 
 namespace detail {
@@ -59,8 +72,10 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
     constexpr std::array<bool, size> is_literal = {is_literal_v<Ns>...};
     constexpr std::array<bool, size> wants_buffers = {wants_operand_buffers<Ns>()...};
     constexpr std::array<bool, size> swaps = {swaps_axes<Ns>()...};
+    constexpr std::array<bool, size> reshaping = {reshapes<Ns>()...};
 
     schedule<size> s{tables::kind};
+    std::array<std::size_t, size> uses{};
     ((s.output[meta::index_of<nodes, Outputs>] = true), ...);
     for (std::size_t i = size; i-- > 0;) {
         if (s.output[i]) s.needed[i] = true;
@@ -74,17 +89,23 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
             s.materialized[i] = s.output[i];
             continue;
         }
-        std::size_t uses = s.output[i] ? 1 : 0;
+        std::size_t& reads = uses[i];
+        reads = s.output[i] ? 1 : 0;
         bool buffer_wanted = s.output[i];
         for (std::size_t e = tables::consumers.first[i]; e < tables::consumers.first[i + 1]; ++e) {
             const auto [j, k] = tables::consumers.edges[e];
             if (!s.needed[j] || !tables::reads_value[j][k]) continue;
-            ++uses;
+            ++reads;
             if (wants_buffers[j] && !(s.kind[j] == node_kind::gemm && swaps[i])) buffer_wanted = true;
         }
         if (is_literal[i]) s.materialized[i] = buffer_wanted;
-        else s.materialized[i] = buffer_wanted || uses > 1 || (s.kind[i] != node_kind::elementwise && s.kind[i] != node_kind::view);
+        else s.materialized[i] = buffer_wanted || reads > 1 || (s.kind[i] != node_kind::elementwise && s.kind[i] != node_kind::view);
         s.transposed_read[i] = swaps[i] && !s.materialized[i];
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+        if (!s.needed[i] || !reshaping[i] || !s.materialized[i]) continue;
+        const std::size_t a = tables::operands[i][0];
+        s.takes_operand_buffer[i] = s.materialized[a] && !is_symbol[a] && !is_literal[a] && !s.output[a] && uses[a] == 1;
     }
     return s;
 }
