@@ -13,6 +13,7 @@
 #include <typegrad/nn/optim.hpp>
 
 #include "options.hpp"
+#include "session.hpp"
 
 namespace tg = typegrad;
 
@@ -56,24 +57,23 @@ int main(int argc, char** argv) {
     app.add_flag("--detect-anomalies", opt.detect_anomalies,
                  "check every computed node for NaN/inf and stop at the first, naming it");
     app.add_flag("!--no-gradcheck", opt.gradcheck, "skip the gradient check before training");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
-        return code == 0 ? 0 : 2;
-    }
-    try {
-        if (opt.activation == "relu") return train_with<tg::nn::relu_layer>(opt);
-        if (opt.activation == "tanh") return train_with<tg::nn::tanh_layer>(opt);
-        return train_with<tg::nn::sigmoid_layer>(opt);
-    } catch (const tg::data::data_error& e) {
-        std::cerr << "train_fashion_mnist: " << e.what() << "\n";
-    } catch (const tg::io::checkpoint_error& e) {
-        std::cerr << "train_fashion_mnist: " << e.what() << "\n";
-    } catch (const tg::anomaly_error& e) {
-        std::cerr << "train_fashion_mnist: " << e.what() << "\n";
-    } catch (const tg::nn::optimiser_error& e) {
-        std::cerr << "train_fashion_mnist: " << e.what() << "\n";
-    }
-    return 1;
+    session::add_options(app, opt);
+    session processes(argc, argv, opt); // one, or the ranks of an MPI job (--distributed)
+    if (const auto status = processes.parse(app, argc, argv)) return *status;
+    return processes.run([&] {
+        try {
+            if (opt.activation == "relu") return train_with<tg::nn::relu_layer>(opt);
+            if (opt.activation == "tanh") return train_with<tg::nn::tanh_layer>(opt);
+            return train_with<tg::nn::sigmoid_layer>(opt);
+        } catch (const tg::data::data_error& e) {
+            std::cerr << "train_fashion_mnist: " << e.what() << "\n";
+        } catch (const tg::io::checkpoint_error& e) {
+            std::cerr << "train_fashion_mnist: " << e.what() << "\n";
+        } catch (const tg::anomaly_error& e) {
+            std::cerr << "train_fashion_mnist: " << e.what() << "\n";
+        } catch (const tg::nn::optimiser_error& e) {
+            std::cerr << "train_fashion_mnist: " << e.what() << "\n";
+        }
+        return 1;
+    });
 }

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace typegrad::distributed {
+class world;
+}
+
 struct options {
     std::size_t epochs = 10;
     std::size_t batch = 128;
@@ -23,6 +27,14 @@ struct options {
     bool gradcheck = true;
     bool show_gradient = false;
     bool detect_anomalies = false;
+    // --distributed (session.hpp, data_parallel.hpp)
+    bool distributed = false;
+    bool check_replicas = false;
+    bool overlap = true;
+    double timeout = 120;               // seconds before a silent peer is declared failed
+    std::size_t bucket_kb = 1024;       // gradient bucket size
+    std::string fault;                  // for tests: die|stall|diverge:RANK[:STEP]
+    typegrad::distributed::world* world = nullptr; // set when running as an MPI job
 };
 
 // One instantiation per depth and activation, in its own translation unit.

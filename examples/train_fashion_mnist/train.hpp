@@ -22,6 +22,7 @@
 #include <typegrad/nn/optim.hpp>
 #include <typegrad/typegrad.hpp>
 
+#include "data_parallel.hpp"
 #include "gradient_check.hpp"
 #include "options.hpp"
 #include "progress.hpp"
@@ -57,8 +58,13 @@ int train(const options& opt) {
     constexpr auto y = model::y;
     tg::blas::set_threads(opt.threads);
 
-    auto train_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::train);
-    auto test_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::test);
+    // With --distributed every rank loads; a file missing on one rank stops all of them.
+    auto sets = on_every_rank(opt, [&] {
+        return std::pair(tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::train),
+                         tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::test));
+    });
+    auto& train_set = sets.first;
+    auto& test_set = sets.second;
     if (opt.train_limit > 0 && opt.train_limit < train_set.size())
         train_set = tg::data::dataset<float>(xt::xtensor<float, 2>(xt::view(train_set.images(), xt::all(), xt::range(0, opt.train_limit))),
                                              std::vector<std::uint8_t>(train_set.labels().begin(), train_set.labels().begin() + long(opt.train_limit)),
@@ -96,8 +102,11 @@ int train(const options& opt) {
     tg::nn::sgd<float> sgd({.lr = opt.lr, .momentum = opt.momentum, .weight_decay = opt.weight_decay});
     const bool use_adam = opt.optimizer == "adam";
 
+    // One process, or this rank's shard and the gradient sums across ranks (--distributed).
+    batch_runner<float> runner(opt, params, grads, decltype(step)::ready_order());
+
     std::size_t first_epoch = 0;
-    if (!opt.resume.empty()) {
+    if (!opt.resume.empty()) on_every_rank(opt, [&] {
         const auto saved = tg::io::load_checkpoint(opt.resume);
         tg::io::restore_parameters(saved, params);
         auto state = tg::io::optimiser_state_of<float>(saved);
@@ -110,7 +119,8 @@ int train(const options& opt) {
         if (use_adam) adam.load_state(state, params);
         else sgd.load_state(state, params);
         std::cout << "resumed from " << opt.resume << " after epoch " << first_epoch << "\n";
-    }
+    });
+    runner.synchronise_parameters();
 
     std::cout << "model:\n" << indent(tg::formula(model::logits));
     if (opt.show_gradient) std::cout << "gradient, as derived at compile time:\n" << indent(tg::formula(model::gradient));
@@ -128,15 +138,14 @@ int train(const options& opt) {
         const std::clock_t cpu_start = std::clock(); // on a shared machine CPU time is the steadier figure
         train_set.shuffle(opt.seed * 1000003u + epoch); // the order depends on (seed, epoch) only
         const std::size_t count = train_set.batch_count(batches);
-        progress_bar bar(count);
+        progress_bar bar(count, speaks(opt));
         double loss_sum = 0;
         std::size_t seen = 0;
         for (std::size_t i = 0; i < count; ++i) {
-            const std::size_t m = train_set.fill_batch(i, batches, X, Y);
-            step.run(values);
-            if (use_adam) adam.step(params, grads);
-            else sgd.step(params, grads);
-            loss_sum += double(step.value()) * double(m);
+            const std::size_t m = runner.step(i, train_set, batches, X, Y, step, values);
+            if (use_adam) adam.step(params, runner.gradients());
+            else sgd.step(params, runner.gradients());
+            if (m > 0) loss_sum += double(step.value()) * double(m);
             seen += m;
             bar.update(i + 1, loss_sum / double(seen), seen);
         }
@@ -146,24 +155,30 @@ int train(const options& opt) {
         const tg::data::batching eval_batches{.size = 1000, .last = tg::data::last_batch::smaller};
         std::size_t correct = 0;
         for (std::size_t i = 0; i < test_set.batch_count(eval_batches); ++i) {
+            if (!runner.evaluates(i)) continue;
             const std::size_t m = test_set.fill_batch(i, eval_batches, X, Y);
             logits.run(values);
             const auto& z = logits[model::logits];
             for (std::size_t j = 0; j < m; ++j) correct += Y(argmax_column(z, j), j) == 1.0f;
         }
+        double totals[] = {loss_sum, double(seen), double(correct)}; // over every rank
+        runner.sum(totals);
+        loss_sum = totals[0], seen = std::size_t(totals[1]), correct = std::size_t(totals[2]);
         accuracy = double(correct) / double(test_set.size());
         std::printf("epoch %zu/%zu  train_loss=%.4f  test_accuracy=%.4f  seconds=%.2f  cpu_seconds=%.2f\n", epoch + 1,
                     opt.epochs, loss_sum / double(seen), accuracy, seconds, cpu_seconds);
         std::fflush(stdout);
 
-        if (!opt.save.empty()) {
+        runner.end_epoch(epoch);
+        if (!opt.save.empty()) on_every_rank(opt, [&] { // rank 0 writes it
+            if (!speaks(opt)) return;
             tg::io::checkpoint c;
             tg::io::store_parameters(c, params);
             auto state = use_adam ? adam.state() : sgd.state();
             state.scalars.push_back({"trainer/epoch", double(epoch + 1)});
             tg::io::store_optimiser(c, state);
             tg::io::save_checkpoint(opt.save, c);
-        }
+        });
     }
     std::printf("test_accuracy=%.4f\n", accuracy);
     return 0;

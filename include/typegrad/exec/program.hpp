@@ -133,10 +133,18 @@ class program {
 
     program() : buffers_(size) {}
 
+    // Called with std::integral_constant<std::size_t, I>{} right after materialised node I is
+    // computed: its buffer is final for this run. The distributed trainer uses it to send a
+    // gradient while the rest of the backward pass still runs; the default does nothing.
+    struct no_observer {
+        template <std::size_t I>
+        void operator()(std::integral_constant<std::size_t, I>) const noexcept {}
+    };
+
     // Computes every output for these values. Buffers are reused while the bound
     // shapes stay the same, so a steady-state call does not allocate.
-    template <class Values>
-    void run(const Values& values) {
+    template <class Values, class Observer = no_observer>
+    void run(const Values& values, Observer&& observer = {}) {
         static_assert(std::is_same_v<typename value_type_of_values<Values>::type, T>,
                       "typegrad: the bound values' scalar type differs from the program's");
         values_ = &values;
@@ -147,7 +155,7 @@ class program {
             infer_shapes<Values>(std::make_index_sequence<size>{});
             shapes_valid_ = true;
         }
-        compute_all<Values>(std::make_index_sequence<size>{});
+        compute_all<Values>(std::make_index_sequence<size>{}, observer);
         values_ = nullptr;
     }
 
@@ -245,9 +253,14 @@ class program {
         return d(r) + "×" + d(c);
     }
 
-    template <class Values, std::size_t... I>
-    void compute_all(std::index_sequence<I...>) {
-        (compute<Values, I>(), ...);
+    template <class Values, class Observer, std::size_t... I>
+    void compute_all(std::index_sequence<I...>, Observer& observer) {
+        ((compute<Values, I>(), observe<I>(observer)), ...);
+    }
+
+    template <std::size_t I, class Observer>
+    static void observe(Observer& observer) {
+        if constexpr (schedule::plan.materialized[I]) observer(std::integral_constant<std::size_t, I>{});
     }
 
     template <class Values, std::size_t I>
