@@ -4,6 +4,7 @@
 #include "data_parallel.hpp"
 #include "session.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -275,9 +276,14 @@ template <class T>
 void batch_runner<T>::begin(std::size_t columns, std::size_t total) {
 #if TYPEGRAD_DISTRIBUTED
     auto& d = *distributed_;
-    if (d.fault.rank == d.world->rank() && d.steps == d.fault.step) {
-        if (d.fault.kind == "die") std::raise(SIGKILL);
-        if (d.fault.kind == "stall") std::raise(SIGSTOP);
+    if (d.fault.rank == d.world->rank() && d.steps == d.fault.step && (d.fault.kind == "die" || d.fault.kind == "stall")) {
+        // The time, so that a test can bound how long the others take to stop.
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        std::fprintf(stderr, "train_fashion_mnist: rank %d: --fault %s at step %zu, at_ms=%lld\n", d.world->rank(),
+                     d.fault.kind.c_str(), d.steps, static_cast<long long>(ms.count()));
+        std::fflush(stderr);
+        std::raise(d.fault.kind == "die" ? SIGKILL : SIGSTOP);
     }
     d.step_start = std::chrono::steady_clock::now();
     // This rank's share of the batch: its mean gradient times m_r / m sums to the mean over m.
