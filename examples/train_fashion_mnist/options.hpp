@@ -32,7 +32,7 @@ struct options {
     bool check_replicas = false;
     bool overlap = true;
     double timeout = 120;               // seconds before a silent peer is declared failed
-    std::size_t bucket_kb = 1024;       // gradient bucket size
+    std::size_t bucket_kb = 256;        // gradient bucket size (fc1.W of the default MLP gets its own)
     std::string fault;                  // for tests: die|stall|diverge:RANK[:STEP]
     typegrad::distributed::world* world = nullptr; // set when running as an MPI job
 };

@@ -28,7 +28,7 @@
 namespace typegrad::distributed {
 
 struct bucket_options {
-    std::size_t bucket_bytes = std::size_t(1) << 20; // PyTorch uses 25 MB; our models are small
+    std::size_t bucket_bytes = std::size_t(256) << 10; // PyTorch uses 25 MB; our models are small
     bool overlap = true;
 };
 
