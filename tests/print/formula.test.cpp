@@ -57,10 +57,59 @@ TEST_CASE("parentheses appear exactly where precedence needs them") {
     constexpr auto a = tg::var<"a">;
     constexpr auto b = tg::var<"b">;
     constexpr auto c = tg::var<"c">;
-    CHECK(tg::to_text((a + b) * c) == "(a + b) ⊙ c");
+    // ⊙ is commutative: names come before compound operands in the canonical order
+    CHECK(tg::to_text((a + b) * c) == "c ⊙ (a + b)");
+    CHECK(tg::to_text((a + b) / c) == "(a + b) / c");
     CHECK(tg::to_text(a + b * c) == "a + b ⊙ c");
     CHECK(tg::to_text(a - (b - c)) == "a − (b − c)");
     CHECK(tg::to_text(a / (b * c)) == "a / (b ⊙ c)");
     CHECK(tg::to_text(tg::matmul(tg::transpose(a + b), c)) == "(a + b)ᵀ c");
     CHECK(tg::to_text(-tg::exp(a)) == "−exp(a)");
+}
+
+TEST_CASE("a gradient of a gradient prints as ∂²f/∂s², with ∂f/∂s defined after where") {
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto t = tg::scalar<"t">;
+    constexpr auto f = s * t + tg::sin(s) * tg::exp(t);
+    constexpr auto df_ds = tg::grad(f, s)[s];
+    const std::string text = tg::formula(tg::grad(df_ds, s, t));
+    CAPTURE(text);
+    CHECK(contains(text, "∂²f/∂s² = "));
+    CHECK(contains(text, "∂²f/∂t∂s = "));
+    CHECK(contains(text, "where\n  ∂f/∂s = "));
+    CHECK(!contains(text, "  f = "));
+    const std::string third = tg::formula(tg::grad(tg::grad(df_ds, s)[s], s));
+    CAPTURE(third);
+    CHECK(contains(third, "∂³f/∂s³ = "));
+    CHECK(contains(tg::latex(tg::grad(df_ds, s)), "\\frac{\\partial^{2} f}{\\partial s^{2}}"));
+}
+
+TEST_CASE("printed names never collide with the user's") {
+    constexpr auto x = tg::var<"x">;
+    constexpr auto W = tg::var<"W">;
+    constexpr auto V = tg::var<"V">;
+    // Two labels of layer 1 (z1 and h1): their adjoints are δz1 and δh1, not δ1 and δ1′.
+    constexpr auto z1 = tg::name<"z1">(tg::matmul(W, x));
+    constexpr auto h1 = tg::name<"h1">(tg::sigmoid(z1) * z1);
+    constexpr auto L = tg::name<"L">(tg::sum(tg::matmul(V, h1) * tg::matmul(V, h1)));
+    const std::string text = tg::formula(tg::grad(L, W, V, x));
+    CAPTURE(text);
+    CHECK(!contains(text, "′"));
+    CHECK(contains(text, "δh1 = "));
+    CHECK(contains(text, "δz1 = "));
+
+    // A user's own node named f: the unnamed function is called g, and f keeps its definition.
+    constexpr auto f = tg::name<"f">(tg::exp(x));
+    const std::string own = tg::formula(tg::grad(tg::sum(f * f), x));
+    CAPTURE(own);
+    CHECK(contains(own, "∂g/∂x = "));
+    CHECK(contains(own, "  f = exp(x)\n"));
+    CHECK(contains(own, "  g = Σ(f ⊙ f)\n"));
+
+    // A user's symbol named t1 is never the name of a temporary.
+    constexpr auto t1 = tg::var<"t1">;
+    const std::string temps = tg::formula(tg::grad(tg::sum(tg::exp(x * t1) * tg::exp(x * t1) * x), x, t1));
+    CAPTURE(temps);
+    CHECK(!contains("\n" + temps, "\nt1 = "));
+    CHECK(contains(temps, "t2 = t1 ⊙ x\n"));
 }

@@ -3,7 +3,8 @@
 // by, the unique nodes of f are put in topological order; walking them from f
 // back to the inputs, each node's adjoint is the sum, over every consumer, of that
 // consumer's vector-Jacobian product (which every op writes in the DSL itself),
-// each fitted to the node's shape.
+// each fitted to the node's shape (fit_contribution), and expanded to the node's
+// full shape where its consumers need it (expand_adjoint).
 // The result is again an expression type: it can be printed, evaluated, compared
 // with static_assert, and differentiated again.
 #pragma once
@@ -12,8 +13,11 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/ad/derivative_name.hpp>
+#include <typegrad/expr/distinct_symbols.hpp>
 #include <typegrad/expr/graph.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/label.hpp>
 #include <typegrad/ops/reduce.hpp>
 
 namespace typegrad {
@@ -46,7 +50,7 @@ constexpr auto sum_to(A a) {
 // consumer, an extent the contribution has is summed, and an extent it only stands
 // for is a factor: the broadcast is a sum of equal terms.
 template <class X, class Consumer, class A>
-constexpr auto reduce_to(A a) {
+constexpr auto fit_contribution(A a) {
     if constexpr (is_zero_v<A>) {
         return a;
     } else {
@@ -64,7 +68,7 @@ constexpr auto reduce_to(A a) {
 // Expands a fitted adjoint to its node's full shape where it is smaller and the
 // node's consumers need the full shape (or the adjoint is a result).
 template <class N, bool Output, class A>
-constexpr auto fit(A a) {
+constexpr auto expand_adjoint(A a) {
     if constexpr (is_zero_v<A> && !Output) {
         return a;
     } else {
@@ -93,7 +97,7 @@ struct derivation {
         } else {
             constexpr std::size_t first = tables::consumers.first[I];
             constexpr std::size_t count = tables::consumers.first[I + 1] - first;
-            return detail::fit<node<I>, false>(sum_over<first>(std::make_index_sequence<count>{}));
+            return detail::expand_adjoint<node<I>, false>(sum_over<first>(std::make_index_sequence<count>{}));
         }
     }
 
@@ -111,17 +115,44 @@ struct derivation {
         if constexpr (!tables::reads_value[J][K]) return literal<0>{};
         else {
             using operand = meta::at<operands_t<consumer>, K>;
-            return detail::reduce_to<operand, consumer>(consumer::op::template vjp<K>(consumer{}, adjoint<J>()));
+            return detail::fit_contribution<operand, consumer>(consumer::op::template vjp<K>(consumer{}, adjoint<J>()));
         }
     }
 
     // ∂f/∂X for any node X: zero when f does not depend on X.
     template <class X>
     static constexpr auto adjoint_of() {
-        if constexpr (meta::contains_v<order, X>) return detail::fit<X, true>(adjoint<tables::template id<X>>());
-        else return detail::fit<X, true>(literal<0>{});
+        if constexpr (meta::contains_v<order, X>) return detail::expand_adjoint<X, true>(adjoint<tables::template id<X>>());
+        else return detail::expand_adjoint<X, true>(literal<0>{});
     }
 };
+
+namespace detail {
+
+template <class F>
+constexpr std::string_view function_label() {
+    if constexpr (has_label_v<F>) return F::label_type::name.view();
+    else return "f";
+}
+
+// "∂f/∂x" (or ∂²f/∂x² when f is itself ∂f/∂x) as a label.
+template <class F, class X>
+constexpr auto derivative_label() {
+    constexpr name_buffer text = derivative_text(differentiate(function_label<F>(), X::name.view()));
+    fixed_string<text.size + 1> out;
+    for (std::size_t i = 0; i < text.size; ++i) out.chars[i] = text.chars[i];
+    return out;
+}
+
+// A derived expression named after the derivative it is; symbols, literals and
+// nodes the user named keep their own names.
+template <class F, class X, class A>
+constexpr auto named_derivative(A a) {
+    if constexpr (is_symbol_v<A> || is_literal_v<A> || has_label_v<A>) return a;
+    else return name<derivative_label<F, X>()>(a);
+}
+
+} // namespace detail
 
 // The gradient of f with respect to Wrt...: a compile-time value whose type holds
 // one derived expression per symbol.
@@ -131,11 +162,12 @@ struct gradient {
     using wrt = meta::type_list<Wrt...>;
     using adjoints = meta::type_list<decltype(derivation<F>::template adjoint_of<Wrt>())...>;
 
-    // The derived expression ∂f/∂x, itself differentiable.
+    // The derived expression ∂f/∂x, itself differentiable, named ∂f/∂x: its own
+    // gradient prints as ∂²f/∂x² = … where ∂f/∂x = ….
     template <node X>
     constexpr auto operator[](X) const {
         static_assert(meta::contains_v<wrt, X>, "typegrad: gradient[x] requires x to be one of the symbols given to grad");
-        return meta::at<adjoints, meta::index_of<wrt, X>>{};
+        return detail::named_derivative<F, X>(meta::at<adjoints, meta::index_of<wrt, X>>{});
     }
 };
 
@@ -145,6 +177,7 @@ constexpr auto grad(F, Wrt...) {
     static_assert(is_scalar_v<F>, "typegrad: grad(f, wrt...) requires a scalar-valued f (static shape 1×1): "
                                   "reduce it first with sum, mean or a loss");
     static_assert(sizeof...(Wrt) > 0, "typegrad: grad(f, wrt...) requires at least one symbol to differentiate by");
+    require_distinct_symbols<meta::concat_t<topological_order<F>, meta::type_list<Wrt...>>>(); // one name, one symbol
     return gradient<F, Wrt...>{};
 }
 

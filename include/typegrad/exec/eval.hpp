@@ -5,6 +5,7 @@
 #pragma once
 
 #include <typegrad/ad/grad.hpp>
+#include <typegrad/expr/distinct_symbols.hpp>
 #include <typegrad/exec/program.hpp>
 #include <typegrad/print/formula.hpp>
 
@@ -80,11 +81,14 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
 
 template <class T, class F, class... Wrt>
 constexpr auto compile(gradient<F, Wrt...>) {
+    static_assert(std::is_floating_point_v<T>, "typegrad: compile<T>(...) computes in T = float or double");
     return gradient_program<T, F, meta::type_list<Wrt...>, typename gradient<F, Wrt...>::adjoints>{};
 }
 
 template <class T, node E>
 constexpr auto compile(E) {
+    static_assert(std::is_floating_point_v<T>, "typegrad: compile<T>(...) computes in T = float or double");
+    require_distinct_symbols<topological_order<E>>(); // one name, one symbol (a gradient's F is checked by grad)
     return program<T, E>{};
 }
 

@@ -10,17 +10,19 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 #include <xtensor/xtensor.hpp>
 
+#include <typegrad/expr/distinct_symbols.hpp>
 #include <typegrad/expr/node.hpp>
 
 namespace typegrad {
 
-template <fixed_string Name, class T>
+// A tensor bound to Symbol.
+template <class Symbol, class T>
 struct binding {
-    static constexpr auto name = Name;
+    using symbol = Symbol;
+    static constexpr auto name = Symbol::name;
     using value_type = T;
     // Points either at the caller's tensor or at `owned`.
     const xt::xtensor<T, 2>* ref = nullptr;
@@ -29,21 +31,44 @@ struct binding {
     const xt::xtensor<T, 2>& get() const { return ref ? *ref : owned; }
 };
 
+// A plain number bound to Symbol (lam = 1e-4): values(...) stores it as a 1×1 tensor
+// of the scalar type its tensors have, so it fits float and double programs alike.
+template <class Symbol, class N>
+struct number_binding {
+    using symbol = Symbol;
+    static constexpr auto name = Symbol::name;
+    N value;
+};
+
+// Instantiated for a tensor whose elements are not float or double, naming the symbol:
+// value_type_is_not_floating<spelled<'W'>, int>.
+template <class Name, class T>
+struct value_type_is_not_floating {
+    static_assert(sizeof(Name) == 0,
+                  "typegrad: values(...) binds a tensor whose elements are not float or double (the symbol and "
+                  "the type are in value_type_is_not_floating<spelled<name>, type>); typegrad computes in float "
+                  "or double: bind xt::xtensor<double, 2>(xt::cast<double>(t))");
+};
+
 template <fixed_string Name, dim R, dim C, class V>
 constexpr auto bind(symbol<Name, R, C>, V&& v) {
+    using S = symbol<Name, R, C>;
     using D = std::remove_cvref_t<V>;
     if constexpr (std::is_arithmetic_v<D>) {
-        binding<Name, D> b;
-        b.owned = xt::xtensor<D, 2>({1, 1}, v);
-        return b;
+        return number_binding<S, D>{v};
     } else {
         using T = typename D::value_type;
         static_assert(std::is_same_v<D, xt::xtensor<T, 2>>,
                       "typegrad: bind(symbol, value) requires an xt::xtensor<T, 2> or an arithmetic scalar");
-        binding<Name, T> b;
-        if constexpr (std::is_lvalue_reference_v<V>) b.ref = &v;
-        else b.owned = std::move(v);
-        return b;
+        if constexpr (!std::is_floating_point_v<T>) {
+            (void)sizeof(value_type_is_not_floating<spelled_name<Name>, T>);
+            return binding<S, double>{}; // so that the one message above is the only one
+        } else {
+            binding<S, T> b;
+            if constexpr (std::is_lvalue_reference_v<V>) b.ref = &v;
+            else b.owned = std::move(v);
+            return b;
+        }
     }
 }
 
@@ -53,9 +78,96 @@ constexpr auto symbol<Name, R, C>::operator=(V&& v) const {
     return bind(*this, std::forward<V>(v));
 }
 
+// Instantiated for values(W = a, W = b), naming the symbol: symbol_bound_twice<spelled<'W'>>.
+template <class Name>
+struct symbol_bound_twice {
+    static_assert(sizeof(Name) == 0, "typegrad: values(...) binds one symbol twice (its name is spelled out in "
+                                     "symbol_bound_twice<spelled<name>>); bind each symbol once");
+};
+
+// Instantiated for tensors of different scalar types in one values(...), naming the
+// binding that differs from the first tensor: bound_value_type_differs<spelled<'b'>, float, double>.
+template <class Name, class Bound, class Expected>
+struct bound_value_type_differs {
+    static_assert(sizeof(Name) == 0,
+                  "typegrad: values(...) binds tensors of different scalar types (the symbol that differs, its "
+                  "type and the first tensor's type are in bound_value_type_differs<spelled<name>, type, "
+                  "expected>); bind every tensor as float or every tensor as double (plain numbers convert)");
+};
+
+namespace detail {
+
+template <class B>
+inline constexpr bool is_number_binding_v = false;
+template <class S, class N>
+inline constexpr bool is_number_binding_v<number_binding<S, N>> = true;
+
+// The scalar type of values(...): its first tensor's; double when only numbers are bound.
+template <class... B>
+struct scalar_type_of_bindings {
+    using type = double;
+};
+template <class B0, class... B>
+struct scalar_type_of_bindings<B0, B...> {
+    using type = typename B0::value_type;
+};
+template <class S, class N, class... B>
+struct scalar_type_of_bindings<number_binding<S, N>, B...> : scalar_type_of_bindings<B...> {};
+
+template <class B, class T>
+struct resolved {
+    using type = B;
+};
+template <class S, class N, class T>
+struct resolved<number_binding<S, N>, T> {
+    using type = binding<S, T>;
+};
+
+template <class B, class Raw>
+B resolve(Raw&& raw) {
+    if constexpr (is_number_binding_v<std::remove_cvref_t<Raw>>) {
+        B b;
+        b.owned = xt::xtensor<typename B::value_type, 2>({1, 1}, static_cast<typename B::value_type>(raw.value));
+        return b;
+    } else {
+        return std::forward<Raw>(raw);
+    }
+}
+
+// Every name bound once, every tensor of one scalar type; else a diagnostic naming it.
+template <class... B>
+constexpr void check_bindings() {
+    constexpr std::array<symbol_key, sizeof...(B)> keys = {key_of<typename B::symbol>()...};
+    constexpr clash twice = [&] {
+        for (std::size_t i = 0; i < keys.size(); ++i)
+            for (std::size_t j = i + 1; j < keys.size(); ++j)
+                if (keys[i].name == keys[j].name) return clash{i, j, true};
+        return clash{};
+    }();
+    if constexpr (twice.found) {
+        using first = typename meta::at<meta::type_list<B...>, twice.first>::symbol;
+        using second = typename meta::at<meta::type_list<B...>, twice.second>::symbol;
+        if constexpr (std::is_same_v<first, second>) (void)sizeof(symbol_bound_twice<spelled_name<first::name>>);
+        else (void)sizeof(symbol_declared_twice<spelled_name<first::name>, first, second>);
+    }
+    using T = typename scalar_type_of_bindings<B...>::type;
+    constexpr std::array<bool, sizeof...(B)> differs = {!std::is_same_v<typename B::value_type, T>...};
+    constexpr std::size_t first_differing = [&] {
+        for (std::size_t i = 0; i < differs.size(); ++i)
+            if (differs[i]) return i;
+        return differs.size();
+    }();
+    if constexpr (first_differing < sizeof...(B)) {
+        using bad = meta::at<meta::type_list<B...>, first_differing>;
+        (void)sizeof(bound_value_type_differs<spelled_name<bad::name>, typename bad::value_type, T>);
+    }
+}
+
+} // namespace detail
+
 // Instantiated when eval is missing a value for a symbol, so that the compiler's
-// message names it: no_value_bound_for_symbol<'W', '1'>. The name is spelled out
-// as characters because clang prints a fixed_string as its character codes.
+// message names it: no_value_bound_for_symbol<'W', '1'>. The name is spelled out as
+// characters because clang prints a fixed_string as its character codes.
 template <char... Symbol>
 struct no_value_bound_for_symbol {
     static_assert(sizeof...(Symbol) == std::size_t(-1),
@@ -70,11 +182,19 @@ constexpr void report_unbound(std::index_sequence<I...>) {
 }
 } // namespace detail
 
+// Tensors (and plain numbers, as 1×1 tensors) bound to symbols by name.
 template <class... B>
 struct values {
+    static_assert(sizeof...(B) > 0, "typegrad: values(...) requires at least one binding, e.g. values(x = X)");
+    using value_type = typename detail::scalar_type_of_bindings<B...>::type;
+
     std::tuple<B...> bindings;
 
-    explicit values(B... b) : bindings(std::move(b)...) {}
+    template <class... Raw>
+        requires(sizeof...(Raw) == sizeof...(B) && !(std::is_same_v<Raw, values> || ...))
+    explicit values(Raw... raw) : bindings(detail::resolve<B>(std::move(raw))...) {
+        detail::check_bindings<B...>();
+    }
 
     // The binding of symbol `Name`; a compile error naming it when there is none.
     template <fixed_string Name>
@@ -97,17 +217,14 @@ struct values {
     }
 };
 
-template <class... B>
-values(B...) -> values<B...>;
+// A plain number takes the scalar type of the tensors beside it.
+template <class... Raw>
+values(Raw...) -> values<typename detail::resolved<Raw, typename detail::scalar_type_of_bindings<Raw...>::type>::type...>;
 
-// The scalar type of a set of values; all bindings must agree.
+// The scalar type of a set of values (values(...) checks that all tensors agree).
 template <class V>
-struct value_type_of_values;
-template <class B0, class... B>
-struct value_type_of_values<values<B0, B...>> {
-    using type = typename B0::value_type;
-    static_assert((std::is_same_v<type, typename B::value_type> && ...),
-                  "typegrad: values(...) requires every bound value to have the same scalar type (float or double)");
+struct value_type_of_values {
+    using type = typename V::value_type;
 };
 
 } // namespace typegrad

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: MIT
-// Graph algorithms on node types. The unique nodes of one or more expressions in
-// topological order (operands before their consumers; type identity is node
-// identity, so a subexpression used twice is one node), and constexpr tables of
-// node ids for everything computed from that order: operands, consumers, uses.
+// The graph hub. The unique nodes of one or more expressions in topological order
+// (operands before their consumers; type identity is node identity, so a
+// subexpression used twice is one node), and constexpr tables, one entry per node,
+// for every fact a walk needs: operands, consumers, use counts, reachability, the
+// node's kind (views included), its name (symbol or label), its literal value and
+// its print rule. The derivation, the schedule, the printer and the formula read
+// these tables; none of them walks the types again.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <string_view>
 #include <utility>
 
 #include <typegrad/expr/node.hpp>
+#include <typegrad/expr/op_kind.hpp>
+#include <typegrad/expr/printed.hpp>
 #include <typegrad/expr/type_list.hpp>
 
 namespace typegrad {
@@ -42,6 +48,9 @@ struct visit_all<Visited, meta::type_list<H, T...>> {
 // The unique nodes reachable from Roots, operands first.
 template <class... Roots>
 using topological_order = typename detail::visit_all<meta::type_list<>, meta::type_list<Roots...>>::type;
+// The same for roots given as a list.
+template <class Roots>
+using topological_order_of = typename detail::visit_all<meta::type_list<>, Roots>::type;
 
 inline constexpr std::size_t max_arity = 2;
 inline constexpr std::size_t no_node = std::size_t(-1);
@@ -93,6 +102,48 @@ constexpr edge_table<Size, Edges> consumers_of(const std::array<std::array<std::
     return t;
 }
 
+template <class N>
+constexpr node_kind kind_of_node() {
+    if constexpr (is_symbol_v<N>) return node_kind::symbol;
+    else if constexpr (is_literal_v<N>) return node_kind::literal;
+    else if constexpr (requires { requires N::op::view; }) return node_kind::view;
+    else if constexpr (N::op::kind == op_kind::gemm) return node_kind::gemm;
+    else if constexpr (N::op::kind == op_kind::compute) return node_kind::compute;
+    else return node_kind::elementwise;
+}
+
+// A symbol's name or a node's label; empty for other nodes.
+template <class N>
+constexpr std::string_view name_of_node() {
+    if constexpr (is_symbol_v<N>) return N::name.view();
+    else if constexpr (has_label_v<N>) return N::label_type::name.view();
+    else return {};
+}
+
+struct literal_value {
+    long long num = 0, den = 1;
+};
+template <class N>
+constexpr literal_value value_of_node() {
+    if constexpr (is_literal_v<N>) return {N::num, N::den};
+    else return {};
+}
+
+// An op's print rule behind one function pointer: compiled once per op and arity,
+// whatever the operands' types.
+using print_rule = printed (*)(const printed*, style);
+template <class Op, std::size_t Arity>
+printed print_with(const printed* operands, style s) {
+    std::array<printed, Arity> a;
+    for (std::size_t k = 0; k < Arity; ++k) a[k] = operands[k];
+    return Op::print(a, s);
+}
+template <class N>
+constexpr print_rule print_rule_of() {
+    if constexpr (requires { typename N::op; }) return &print_with<typename N::op, operands_t<N>::size>;
+    else return nullptr;
+}
+
 } // namespace detail
 
 // Tables over a node list, all computed at compile time.
@@ -118,6 +169,38 @@ struct graph<meta::type_list<Ns...>> {
 
     // The consumers of node i are consumers.edges[consumers.first[i] .. consumers.first[i + 1]).
     static constexpr auto consumers = detail::consumers_of<size, edge_count>(operands, arity);
+
+    static constexpr std::array<node_kind, size> kind = {detail::kind_of_node<Ns>()...};
+    static constexpr std::array<std::string_view, size> name = {detail::name_of_node<Ns>()...};
+    static constexpr std::array<detail::literal_value, size> value = {detail::value_of_node<Ns>()...};
+    static constexpr std::array<detail::print_rule, size> print = {detail::print_rule_of<Ns>()...};
+
+    static constexpr bool is_labelled(std::size_t i) {
+        return !name[i].empty() && kind[i] != node_kind::symbol;
+    }
+
+    // How many consumers read node i's value (an operand read for its shape only is
+    // not a use).
+    static constexpr std::array<std::size_t, size> uses = [] {
+        std::array<std::size_t, size> u{};
+        for (std::size_t j = 0; j < size; ++j)
+            for (std::size_t k = 0; k < arity[j]; ++k)
+                if (reads_value[j][k]) ++u[operands[j][k]];
+        return u;
+    }();
+
+    // The nodes whose values node `root` reads, directly or through others
+    // (root included). One backward sweep: operands come before their consumers.
+    static constexpr std::array<bool, size> reached_from(std::size_t root) {
+        std::array<bool, size> reached{};
+        reached[root] = true;
+        for (std::size_t j = root + 1; j-- > 0;) {
+            if (!reached[j]) continue;
+            for (std::size_t k = 0; k < arity[j]; ++k)
+                if (reads_value[j][k]) reached[operands[j][k]] = true;
+        }
+        return reached;
+    }
 };
 
 } // namespace typegrad

@@ -72,6 +72,13 @@ struct index_table<type_list<Ts...>> : index_table_impl<std::index_sequence_for<
 template <class List, class T>
 inline constexpr std::size_t index_of = index_from<T>(index_table<List>{});
 
+// Index of T in a list of unique types, or std::size_t(-1) when T is not in it.
+template <class List, class T>
+constexpr std::size_t find() {
+    if constexpr (contains_v<List, T>) return index_of<List, T>;
+    else return std::size_t(-1);
+}
+
 // Element I of a list.
 template <std::size_t I, class T>
 struct at_entry {
@@ -82,5 +89,34 @@ at_entry<I, T> at_from(indexed<T, I>);
 
 template <class List, std::size_t I>
 using at = typename decltype(at_from<I>(index_table<List>{}))::type;
+
+// The list backwards.
+template <class List>
+struct reverse;
+template <>
+struct reverse<type_list<>> {
+    using type = type_list<>;
+};
+template <class H, class... T>
+struct reverse<type_list<H, T...>> {
+    using type = concat_t<typename reverse<type_list<T...>>::type, type_list<H>>;
+};
+template <class List>
+using reverse_t = typename reverse<List>::type;
+
+// The list without the first occurrence of T; `found` says whether T was there.
+template <class List, class T, class Done = type_list<>>
+struct remove_first;
+template <class T, class... Done>
+struct remove_first<type_list<>, T, type_list<Done...>> {
+    static constexpr bool found = false;
+    using type = type_list<Done...>;
+};
+template <class H, class... Rest, class T, class... Done>
+struct remove_first<type_list<H, Rest...>, T, type_list<Done...>> {
+    using next = remove_first<type_list<Rest...>, T, type_list<Done..., H>>;
+    static constexpr bool found = std::is_same_v<H, T> || next::found;
+    using type = std::conditional_t<std::is_same_v<H, T>, type_list<Done..., Rest...>, typename next::type>;
+};
 
 } // namespace typegrad::meta

@@ -12,6 +12,7 @@ namespace typegrad {
 // expand(g, like): g broadcast to the shape of `like`, whose value is never read.
 struct expand_op : op_defaults {
     static constexpr std::string_view name = "expand";
+    static constexpr bool view = true; // re-reads its operand, no forward rule of its own
     static constexpr bool broadcasts_operands = true;
     static constexpr bool uses_value(std::size_t k) { return k == 0; }
     template <class A, class Like>

@@ -70,11 +70,7 @@ struct softmax_cross_entropy_op : loss_base<softmax_cross_entropy_op> {
         const T* yp = y.data();
         T acc = 0;
         for (std::size_t j = 0; j < cols; ++j) {
-            T top = zp[j];
-            for (std::size_t i = 1; i < rows; ++i) top = std::max(top, zp[i * cols + j]);
-            T total = 0;
-            for (std::size_t i = 0; i < rows; ++i) total += std::exp(zp[i * cols + j] - top);
-            const T log_total = std::log(total) + top;
+            const T log_total = detail::column_log_sum_exp(z, j);
             for (std::size_t i = 0; i < rows; ++i) acc += yp[i * cols + j] * (zp[i * cols + j] - log_total);
         }
         out(0, 0) = -acc / T(cols);

@@ -5,50 +5,17 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 #include <typegrad/expr/node.hpp>
+#include <typegrad/expr/op_kind.hpp>
+#include <typegrad/expr/printed.hpp>
 #include <typegrad/expr/shape.hpp>
 
 namespace typegrad {
-
-// How the executor evaluates a node.
-enum class op_kind {
-    elementwise, // a scalar rule `apply`, fused into its consumer's loop
-    gemm,        // a BLAS matrix product into a buffer
-    compute,     // a routine writing its result into a buffer (reductions, softmax, losses)
-};
-
-// Printed text with its binding strength, so the printer adds only the
-// parentheses the maths needs.
-namespace prec {
-inline constexpr int add = 10;     // a + b, a − b
-inline constexpr int mul = 20;     // a ⊙ b, a / b
-inline constexpr int matmul = 25;  // A B
-inline constexpr int neg = 30;     // −a
-inline constexpr int postfix = 40; // Aᵀ, f(a)
-inline constexpr int atom = 50;    // names, numbers
-} // namespace prec
-
-struct printed {
-    std::string text;
-    int precedence = prec::atom;
-};
-
-enum class style { text, latex };
-
-inline std::string parenthesize(const printed& p, int min_precedence, style s) {
-    if (p.precedence >= min_precedence) return p.text;
-    return s == style::latex ? "\\left(" + p.text + "\\right)" : "(" + p.text + ")";
-}
-
-// f(a) in both styles; `latex_name` like "\\sigma" or "\\operatorname{relu}".
-inline printed print_call(std::string_view text_name, std::string_view latex_name, const printed& a, style s) {
-    if (s == style::latex) return {std::string(latex_name) + "\\left(" + a.text + "\\right)", prec::postfix};
-    return {std::string(text_name) + "(" + a.text + ")", prec::postfix};
-}
 
 struct op_defaults {
     static constexpr op_kind kind = op_kind::elementwise;
@@ -63,8 +30,8 @@ struct op_defaults {
     static constexpr bool broadcasts_operands = false;
 };
 
-// Shape rule shared by the elementwise unary ops.
-struct unary_elementwise : op_defaults {
+// Shape rule of ops whose result has their operand's shape.
+struct same_shape : op_defaults {
     template <class A>
     static constexpr static_dims static_shape() { return shape_of<A>; }
     template <class A>
@@ -73,6 +40,9 @@ struct unary_elementwise : op_defaults {
         return true;
     }
 };
+
+// The elementwise unary ops: a scalar rule `apply`, the operand's shape.
+struct unary_elementwise : same_shape {};
 
 // Shape rule shared by the elementwise binary ops: numpy broadcasting restricted
 // to dimensions that are statically 1.
@@ -88,10 +58,56 @@ struct binary_elementwise : op_defaults {
     }
 };
 
+// What every op provides. Checked where a node is made, once per op and arity,
+// so an op that forgets a member fails with one `typegrad:` line naming it; the
+// op's type is the template argument of op_contract in the diagnostic.
+namespace detail {
+// "Does Op declare a member called vjp (of any kind)?": looking the name up in a
+// class that also inherits a probe member of that name is ambiguous exactly when
+// Op has one. Templates (vjp, compute) cannot be asked for by signature without
+// instantiating them.
+struct vjp_probe { int vjp; };
+struct compute_probe { int compute; };
+struct static_shape_probe { int static_shape; };
+struct shape_probe { int shape; };
+template <class Op, class Probe>
+struct probe_lookup : Op, Probe {};
+} // namespace detail
+
+template <class Op, std::size_t Arity>
+struct op_contract {
+    static constexpr bool has_name = requires { { Op::name } -> std::convertible_to<std::string_view>; };
+    static constexpr bool has_kind = requires { { Op::kind } -> std::convertible_to<op_kind>; };
+    static constexpr bool has_shape_rules = !requires { &detail::probe_lookup<Op, detail::static_shape_probe>::static_shape; } &&
+                                            !requires { &detail::probe_lookup<Op, detail::shape_probe>::shape; };
+    static constexpr bool has_vjp = !requires { &detail::probe_lookup<Op, detail::vjp_probe>::vjp; };
+    static constexpr bool has_print = requires(const std::array<printed, Arity>& a) {
+        { Op::print(a, style::text) } -> std::same_as<printed>;
+    };
+    static constexpr bool is_view = requires { requires Op::view; };
+    static constexpr bool has_forward = [] {
+        if constexpr (!requires { Op::kind; }) return false;
+        else if constexpr (is_view || Op::kind == op_kind::gemm) return true;
+        else if constexpr (Op::kind == op_kind::compute) return !requires { &detail::probe_lookup<Op, detail::compute_probe>::compute; };
+        else return []<std::size_t... K>(std::index_sequence<K...>) {
+            return requires { { Op::apply((void(K), 1.0)...) } -> std::convertible_to<double>; };
+        }(std::make_index_sequence<Arity>{});
+    }();
+    static_assert(has_name, "typegrad: an op must declare `static constexpr std::string_view name` (see ops/op_base.hpp)");
+    static_assert(has_kind, "typegrad: an op must declare its `kind` (derive from op_defaults, unary_elementwise or binary_elementwise)");
+    static_assert(has_shape_rules, "typegrad: an op must declare its shape rules `static_shape<A...>()` and `shape<A...>(out, in)`");
+    static_assert(has_forward, "typegrad: an op must declare its forward rule: `apply(a...)` (elementwise), `compute(out, a...)` "
+                               "(kind compute), or be a gemm or a view");
+    static_assert(has_vjp, "typegrad: an op must declare its vector-Jacobian product `template <std::size_t K, class Self, class G> "
+                           "static constexpr auto vjp(Self, G)`");
+    static_assert(has_print, "typegrad: an op must declare its printed form `static printed print(const std::array<printed, arity>&, style)`");
+};
+
 // Builds a node, letting the op rewrite it first (identities, folding,
 // cancellation). Every node the library creates goes through here.
 template <class Op, class... A>
 constexpr auto make(A...) {
+    static_assert(sizeof(op_contract<Op, sizeof...(A)>) > 0); // its own static_asserts speak
     if constexpr (requires { Op::simplify(A{}...); })
         return Op::simplify(A{}...);
     else

@@ -3,6 +3,7 @@
 // example), computed with the max subtracted so no logit overflows.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 
 #include <typegrad/ops/functions.hpp>
@@ -11,6 +12,19 @@
 namespace typegrad {
 
 namespace detail {
+// log Σᵢ exp(z(i, j)) for column j of z, with the column's maximum taken out first
+// so no exponential overflows: the one log-sum-exp loop of the library.
+template <class T>
+T column_log_sum_exp(const xt::xtensor<T, 2>& z, std::size_t j) {
+    const std::size_t rows = z.shape(0), cols = z.shape(1);
+    const T* zp = z.data();
+    T top = zp[j];
+    for (std::size_t i = 1; i < rows; ++i) top = std::max(top, zp[i * cols + j]);
+    T total = 0;
+    for (std::size_t i = 0; i < rows; ++i) total += std::exp(zp[i * cols + j] - top);
+    return std::log(total) + top;
+}
+
 // out(:, j) = log_softmax(z(:, j)) when Log, else softmax(z(:, j)).
 template <bool Log, class T>
 void column_softmax(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& z) {
@@ -18,21 +32,17 @@ void column_softmax(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& z) {
     const T* zp = z.data();
     T* o = out.data();
     for (std::size_t j = 0; j < cols; ++j) {
-        T top = zp[j];
-        for (std::size_t i = 1; i < rows; ++i) top = std::max(top, zp[i * cols + j]);
-        T total = 0;
-        for (std::size_t i = 0; i < rows; ++i) total += std::exp(zp[i * cols + j] - top);
-        if constexpr (Log) {
-            const T log_total = std::log(total) + top;
-            for (std::size_t i = 0; i < rows; ++i) o[i * cols + j] = zp[i * cols + j] - log_total;
-        } else {
-            for (std::size_t i = 0; i < rows; ++i) o[i * cols + j] = std::exp(zp[i * cols + j] - top) / total;
+        const T log_total = column_log_sum_exp(z, j);
+        for (std::size_t i = 0; i < rows; ++i) {
+            const T l = zp[i * cols + j] - log_total;
+            o[i * cols + j] = Log ? l : std::exp(l);
         }
     }
 }
 } // namespace detail
 
-struct softmax_op : unary_elementwise {
+// Not elementwise: each entry depends on its whole column.
+struct softmax_op : same_shape {
     static constexpr std::string_view name = "softmax";
     static constexpr op_kind kind = op_kind::compute;
     static constexpr bool materialize_operands = true;
@@ -46,7 +56,7 @@ struct softmax_op : unary_elementwise {
     }
 };
 
-struct log_softmax_op : unary_elementwise {
+struct log_softmax_op : same_shape {
     static constexpr std::string_view name = "log_softmax";
     static constexpr op_kind kind = op_kind::compute;
     static constexpr bool materialize_operands = true;

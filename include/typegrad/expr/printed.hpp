@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// The printed form of a node: text with its binding strength, in one of two
+// styles. Each op renders itself from its operands' printed forms (its `print`
+// member); print/printer.hpp walks the graph and supplies the names.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace typegrad {
+
+// Binding strengths, so the printer adds only the parentheses the maths needs.
+namespace prec {
+inline constexpr int add = 10;     // a + b, a − b
+inline constexpr int mul = 20;     // a ⊙ b, a / b
+inline constexpr int matmul = 25;  // A B
+inline constexpr int neg = 30;     // −a
+inline constexpr int postfix = 40; // Aᵀ, f(a)
+inline constexpr int atom = 50;    // names, numbers
+} // namespace prec
+
+struct printed {
+    std::string text;
+    int precedence = prec::atom;
+};
+
+enum class style { text, latex };
+
+inline std::string parenthesize(const printed& p, int min_precedence, style s) {
+    if (p.precedence >= min_precedence) return p.text;
+    return s == style::latex ? "\\left(" + p.text + "\\right)" : "(" + p.text + ")";
+}
+
+// f(a) in both styles; `latex_name` like "\\sigma" or "\\operatorname{relu}".
+inline printed print_call(std::string_view text_name, std::string_view latex_name, const printed& a, style s) {
+    if (s == style::latex) return {std::string(latex_name) + "\\left(" + a.text + "\\right)", prec::postfix};
+    return {std::string(text_name) + "(" + a.text + ")", prec::postfix};
+}
+
+} // namespace typegrad

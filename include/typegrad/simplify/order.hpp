@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// One canonical order for the operands of a commutative op, so that s ⊙ r and
+// r ⊙ s are one type, hence one node: one buffer and one computation.
+// The order is chosen to read as the maths is usually written:
+//   constants first (2 ⊙ x, 2 / m ⊙ x), then matrix products and reductions
+//   (W1 x + b1, (W2ᵀ δ3) ⊙ a2), then symbols and named nodes by name
+//   (a2 ⊙ (1 − a2)), then other operations by a structural hash.
+// Every key is a constexpr value computed once per node type; comparing two
+// nodes never walks their subgraphs again.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <typegrad/ops/op_base.hpp>
+
+namespace typegrad::detail {
+
+struct order_key {
+    int rank = 0;
+    std::string_view name; // a symbol's or label's name; empty otherwise
+    std::uint64_t hash = 0;
+};
+
+constexpr std::uint64_t hash_mix(std::uint64_t h, std::uint64_t v) {
+    return (h ^ v) * 0x100000001b3ull + 0x9e3779b97f4a7c15ull;
+}
+constexpr std::uint64_t hash_text(std::string_view s) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (char c : s) h = hash_mix(h, static_cast<unsigned char>(c));
+    return h;
+}
+
+// The op's type as the compiler spells it: ops are small tag types, so this
+// tells apart ops that share a display name (pow<2> and pow<3>).
+template <class Op>
+constexpr std::string_view op_type_name() {
+    return __PRETTY_FUNCTION__;
+}
+template <class Op>
+inline constexpr std::uint64_t op_hash = hash_text(op_type_name<Op>()); // once per op
+
+// The quotient op, declared by ops/arithmetic.hpp: a quotient whose numerator is
+// a literal (2 / m) is a coefficient and goes first, like a literal.
+template <class Op>
+inline constexpr bool is_quotient_op = false;
+
+template <class T>
+struct node_key;
+
+template <class T>
+inline constexpr order_key key_of = node_key<T>::value;
+
+template <fixed_string N, dim R, dim C>
+struct node_key<symbol<N, R, C>> {
+    static constexpr order_key value{3, N.view(), hash_mix(hash_text(N.view()), std::uint64_t(R * 31 + C))};
+};
+template <long long N, long long D>
+struct node_key<literal<N, D>> {
+    static constexpr order_key value{0, {}, hash_mix(std::uint64_t(N), std::uint64_t(D))};
+};
+template <class Op, class L, class... A>
+struct node_key<expr<Op, L, A...>> {
+    static constexpr std::uint64_t structure = [] {
+        std::uint64_t h = op_hash<Op>;
+        ((h = hash_mix(h, key_of<A>.hash)), ...);
+        if constexpr (!std::is_same_v<L, no_label>) h = hash_mix(h, hash_text(L::name.view()));
+        return h;
+    }();
+    static constexpr int rank() {
+        if constexpr (!std::is_same_v<L, no_label>) return 4;
+        else if constexpr (is_quotient_op<Op> && is_literal_v<meta::at<meta::type_list<A...>, 0>>)
+            return 0; // c / d, a coefficient
+        else if constexpr (Op::kind == op_kind::gemm) return 1;
+        else if constexpr (Op::kind == op_kind::compute) return 2;
+        else return 5;
+    }
+    static constexpr order_key value{rank(), [] {
+                                         if constexpr (std::is_same_v<L, no_label>) return std::string_view{};
+                                         else return L::name.view();
+                                     }(),
+                                     structure};
+};
+
+// True when A goes strictly before B. Two different nodes with equal keys (a hash
+// collision) keep the order they were written in: the value is the same either way.
+template <class A, class B>
+constexpr bool goes_before() {
+    constexpr order_key a = key_of<A>, b = key_of<B>;
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.name != b.name) return a.name < b.name;
+    return a.hash < b.hash;
+}
+
+} // namespace typegrad::detail
