@@ -3,7 +3,7 @@
 // (TYPEGRAD_DEPTH − 1 hidden layers), derived, compiled into a program and run on
 // bound values, so every part a user pays for is instantiated; with
 // TYPEGRAD_DERIVE_ONLY, the derivation alone.
-#include <typegrad/nn/mlp.hpp>
+#include <typegrad/nn/model.hpp>
 #include <typegrad/typegrad.hpp>
 
 #ifndef TYPEGRAD_DEPTH
@@ -11,11 +11,9 @@
 #endif
 
 namespace tg = typegrad;
-using tg::nn::hidden_activation;
-using tg::nn::output_head;
 
 constexpr std::size_t depth = TYPEGRAD_DEPTH;
-constexpr auto dJ = tg::nn::mlp_gradient<depth, hidden_activation::sigmoid, output_head::sigmoid_bce>();
+constexpr auto dJ = tg::nn::mlp<depth, tg::nn::activation::sigmoid, tg::nn::head::sigmoid_bce>::gradient;
 
 int main() {
 #ifdef TYPEGRAD_DERIVE_ONLY
@@ -25,8 +23,8 @@ int main() {
     std::vector<xt::xtensor<float, 2>> W(depth, xt::ones<float>({4, 4})), b(depth, xt::zeros<float>({4, 1}));
     xt::xtensor<float, 2> x = xt::ones<float>({4, 3}), y = xt::zeros<float>({4, 3});
     auto values = [&]<std::size_t... L>(std::index_sequence<L...>) {
-        return tg::values(tg::var<"x"> = x, tg::var<"y"> = y, (tg::nn::weight<L + 1> = W[L])...,
-                          (tg::nn::bias<L + 1> = b[L])...);
+        return tg::values(tg::var<"x"> = x, tg::var<"y"> = y, (tg::nn::fc<L + 1>::W = W[L])...,
+                          (tg::nn::fc<L + 1>::b = b[L])...);
     }(std::make_index_sequence<depth>{});
     auto step = tg::compile<float>(dJ);
     step.run(values);

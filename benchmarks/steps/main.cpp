@@ -50,7 +50,7 @@ namespace {
 template <class T>
 void manual_step(benchmark::State& state, const mlp_case& c) {
     const problem<T> p(c);
-    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::output::sigmoid_bce);
+    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::head::sigmoid_bce);
     reference::mlp_params<T> grads;
     net.gradient(p.params, p.x, p.y, grads); // sizes the buffers
     for (auto _ : state) {
@@ -63,7 +63,7 @@ void manual_step(benchmark::State& state, const mlp_case& c) {
 template <class T>
 void manual_forward(benchmark::State& state, const mlp_case& c) {
     const problem<T> p(c);
-    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::output::sigmoid_bce);
+    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::head::sigmoid_bce);
     net.loss(p.params, p.x, p.y);
     for (auto _ : state) {
         benchmark::DoNotOptimize(net.loss(p.params, p.x, p.y));

@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include <typegrad/nn/mlp.hpp>
+#include <typegrad/nn/model.hpp>
 #include <typegrad/typegrad.hpp>
 
 #include "suite.hpp"
@@ -21,8 +21,8 @@ namespace typegrad::bench {
 template <std::size_t Depth, class T>
 auto bind_values(const problem<T>& p) {
     return [&]<std::size_t... L>(std::index_sequence<L...>) {
-        return values(var<"x"> = p.x, var<"y"> = p.y, (nn::weight<L + 1> = p.params.W[L])...,
-                      (nn::bias<L + 1> = p.params.b[L])...);
+        return values(var<"x"> = p.x, var<"y"> = p.y, (nn::fc<L + 1>::W = p.params.W[L])...,
+                      (nn::fc<L + 1>::b = p.params.b[L])...);
     }
     (std::make_index_sequence<Depth>{});
 }
@@ -44,14 +44,14 @@ double relative_difference(const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& 
 // 1e-3 in float (ex4 sums 5000 columns), 1e-9 in double. Returns an error or "".
 template <class T, std::size_t Depth, class Step>
 std::string check_against_reference(const mlp_case& c, const problem<T>& p, const Step& step) {
-    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::output::sigmoid_bce);
+    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::head::sigmoid_bce);
     reference::mlp_params<T> g;
     const T J = net.gradient(p.params, p.x, p.y, g);
     const double tol = sizeof(T) == sizeof(float) ? 1e-3 : 1e-9;
     double worst = std::abs(double(step.value()) - double(J)) / std::max(1.0, std::abs(double(J)));
     [&]<std::size_t... L>(std::index_sequence<L...>) {
-        ((worst = std::max({worst, relative_difference(step[nn::weight<L + 1>], g.W[L]),
-                            relative_difference(step[nn::bias<L + 1>], g.b[L])})),
+        ((worst = std::max({worst, relative_difference(step[nn::fc<L + 1>::W], g.W[L]),
+                            relative_difference(step[nn::fc<L + 1>::b], g.b[L])})),
          ...);
     }
     (std::make_index_sequence<Depth>{});
@@ -66,7 +66,7 @@ std::string check_against_reference(const mlp_case& c, const problem<T>& p, cons
 template <class T, std::size_t Depth, bool Checked = false>
 void typegrad_step(benchmark::State& state, const mlp_case& c) {
     constexpr auto dJ =
-        nn::mlp_gradient<Depth, nn::hidden_activation::sigmoid, nn::output_head::sigmoid_bce>();
+        nn::mlp<Depth, nn::activation::sigmoid, nn::head::sigmoid_bce>::gradient;
     const problem<T> p(c);
     const auto values = bind_values<Depth>(p);
     auto step = compile<T>(dJ);
@@ -87,7 +87,7 @@ void typegrad_step(benchmark::State& state, const mlp_case& c) {
 template <class T, std::size_t Depth>
 void typegrad_forward(benchmark::State& state, const mlp_case& c) {
     constexpr auto J =
-        nn::mlp_loss<Depth, nn::hidden_activation::sigmoid, nn::output_head::sigmoid_bce>();
+        nn::mlp<Depth, nn::activation::sigmoid, nn::head::sigmoid_bce>::loss;
     const problem<T> p(c);
     const auto values = bind_values<Depth>(p);
     auto forward = compile<T>(J);

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: MIT
+// The trainer's options, as main() parsed them: names from the command line are turned
+// into values here (nn::activation, an optimiser's options), never passed further in.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <variant>
 #include <vector>
+
+#include <typegrad/nn/kinds.hpp>
+#include <typegrad/nn/optim.hpp>
+
+// The optimiser's options, a closed choice (the store holds nn::any_optimiser<float>).
+using optimiser_options = std::variant<typegrad::nn::adam<float>::options, typegrad::nn::sgd<float>::options>;
 
 namespace typegrad::distributed {
 class world;
@@ -13,12 +22,9 @@ class world;
 struct options {
     std::size_t epochs = 10;
     std::size_t batch = 128;
-    double lr = 1e-3;
     std::vector<std::size_t> hidden = {256, 128};
-    std::string activation = "relu";
-    std::string optimizer = "adam";
-    double momentum = 0.9;
-    double weight_decay = 0;
+    typegrad::nn::activation activation = typegrad::nn::activation::relu;
+    optimiser_options optimiser = typegrad::nn::adam<float>::options{};
     std::uint64_t seed = 1;
     int threads = 1;
     std::filesystem::path data_dir = "/usr/share/datasets/fashion-mnist";
@@ -37,6 +43,7 @@ struct options {
     typegrad::distributed::world* world = nullptr; // set when running as an MPI job
 };
 
-// One instantiation per depth and activation, in its own translation unit.
-template <std::size_t Depth, class Activation>
+// Trains Model (one of the list in models.hpp); each is compiled in one of the train_*.cpp
+// units. Returns the process's exit status.
+template <class Model>
 int train(const options& opt);

@@ -1,29 +1,32 @@
 // SPDX-License-Identifier: MIT
-// The training loop for a dense classifier of Depth layers on Fashion-MNIST:
-// the model and its gradient are compile-time values; this file binds tensors to
-// them and runs Adam or SGD over mini-batches.
+// The training loop for any model of models.hpp on Fashion-MNIST: the model and its
+// gradient are compile-time values, its parameters live in a parameter store typed by
+// the model and the optimiser (a closed choice, nn::any_optimiser), and the loop is the
+// same for every model and optimiser.
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <cstdio>
 #include <iostream>
 #include <random>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include <xtensor/xview.hpp>
 
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/exec/gemm.hpp>
-#include <typegrad/io/checkpoint.hpp>
-#include <typegrad/nn/init.hpp>
-#include <typegrad/nn/model.hpp>
-#include <typegrad/nn/optim.hpp>
+#include <typegrad/gradcheck/model.hpp>
+#include <typegrad/io/parameter_store.hpp>
+#include <typegrad/nn/parameter_store.hpp>
 #include <typegrad/typegrad.hpp>
 
 #include "data_parallel.hpp"
-#include "gradient_check.hpp"
+#include "models.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 
@@ -50,12 +53,53 @@ inline std::string indent(const std::string& text) {
     return out;
 }
 
-template <std::size_t Depth, class Activation>
+// The checkpoint's epoch count, stored beside the optimiser's scalars; taken out of c.
+inline std::size_t take_epoch(tg::io::checkpoint& c) {
+    auto& scalars = c.optimiser_scalars;
+    for (auto it = scalars.begin(); it != scalars.end(); ++it)
+        if (it->name == "trainer/epoch") {
+            const double epoch = it->value;
+            scalars.erase(it);
+            if (!(epoch >= 0 && epoch <= 1e6 && epoch == std::floor(epoch)))
+                throw tg::io::checkpoint_error("checkpoint: trainer/epoch " + std::to_string(epoch) +
+                                               " is not an epoch count");
+            return std::size_t(epoch);
+        }
+    return 0;
+}
+
+// The three-way check (typegrad, the manual reference, finite differences) of Model's
+// gradient at the store's weights on one batch, in double. Prints the summary line, and
+// the failures on standard error; false if any difference is over its tolerance.
+template <class Model, class Store>
+bool gradient_check(const Store& store, const xt::xtensor<float, 2>& X, const xt::xtensor<float, 2>& Y) {
+    if constexpr (tg::gradcheck::mlp_model<Model>) {
+        const auto r = tg::gradcheck::run<Model>(store, X, Y);
+        std::printf("gradcheck: max_rel typegrad_vs_manual=%.3g typegrad_vs_fd=%.3g manual_vs_fd=%.3g\n",
+                    r.worst_typegrad_vs_manual().max_rel, r.worst_typegrad_vs_fd().max_rel,
+                    r.worst_manual_vs_fd().max_rel);
+        std::fflush(stdout);
+        for (const auto& f : r.failures()) std::fprintf(stderr, "train_fashion_mnist: gradcheck: FAIL %s\n", f.c_str());
+        return r.passed();
+    } else {
+        std::printf("gradcheck: no reference for this model, skipped\n");
+        return true;
+    }
+}
+
+// The optimiser the options chose, as a closed run-time choice: the loop below is
+// compiled once per model, for every optimiser.
+inline tg::nn::any_optimiser<float> make_optimiser(const optimiser_options& o) {
+    return std::visit([](const auto& options) -> tg::nn::any_optimiser<float> {
+        if constexpr (std::is_same_v<std::decay_t<decltype(options)>, tg::nn::adam<float>::options>) return tg::nn::adam<float>(options);
+        else return tg::nn::sgd<float>(options);
+    }, o);
+}
+
+template <class Model>
 int train(const options& opt) {
-    using model = tg::nn::classifier<tg::nn::dense_stack<Depth, Activation>>;
-    using parameters = typename model::parameters; // fc1.W, fc1.b, fc2.W, ...
-    constexpr auto x = model::x;
-    constexpr auto y = model::y;
+    constexpr auto x = Model::x;
+    constexpr auto y = Model::y;
     tg::blas::set_threads(opt.threads);
 
     // With --distributed every rank loads; a file missing on one rank stops all of them.
@@ -70,68 +114,53 @@ int train(const options& opt) {
                                              std::vector<std::uint8_t>(train_set.labels().begin(), train_set.labels().begin() + long(opt.train_limit)),
                                              train_set.classes());
 
-    // Parameters: fcL.W is sizes[L] × sizes[L−1], fcL.b is sizes[L] × 1.
     std::vector<std::size_t> sizes = {train_set.features()};
     sizes.insert(sizes.end(), opt.hidden.begin(), opt.hidden.end());
     sizes.push_back(train_set.classes());
-    std::vector<xt::xtensor<float, 2>> tensors(2 * Depth);
+    tg::nn::store_for<Model, float, tg::nn::any_optimiser<float>> store(make_optimiser(opt.optimiser));
     std::mt19937_64 rng(opt.seed);
-    for (std::size_t l = 0; l < Depth; ++l) {
-        tensors[2 * l] = xt::zeros<float>({sizes[l + 1], sizes[l]});
-        tensors[2 * l + 1] = xt::zeros<float>({sizes[l + 1], std::size_t(1)});
-        if (opt.activation == "relu") tg::nn::he_uniform(tensors[2 * l], rng);
-        else tg::nn::xavier_uniform(tensors[2 * l], rng);
-    }
-    std::vector<tg::nn::parameter<float>> params;
-    [&]<class... P>(tg::meta::type_list<P...>) {
-        std::size_t i = 0;
-        ((params.push_back({std::string(P::name.view()), &tensors[i++]})), ...);
-    }(parameters{});
+    initialise(store, sizes, rng, static_cast<Model*>(nullptr));
 
     xt::xtensor<float, 2> X, Y;
-    auto values = [&]<class... P, std::size_t... I>(tg::meta::type_list<P...>, std::index_sequence<I...>) {
-        return tg::values(x = X, y = Y, (P{} = tensors[I])...);
-    }(parameters{}, std::make_index_sequence<2 * Depth>{});
-
-    auto step = tg::compile<float>(model::gradient);
+    auto values = store.values(x = X, y = Y);
+    auto step = tg::compile<float>(Model::gradient);
     step.detect_anomalies(opt.detect_anomalies);
-    std::vector<const xt::xtensor<float, 2>*> grads;
-    [&]<class... P>(tg::meta::type_list<P...>) { (grads.push_back(&step[P{}]), ...); }(parameters{});
-
-    tg::nn::adam<float> adam({.lr = opt.lr, .weight_decay = opt.weight_decay});
-    tg::nn::sgd<float> sgd({.lr = opt.lr, .momentum = opt.momentum, .weight_decay = opt.weight_decay});
-    const bool use_adam = opt.optimizer == "adam";
+    store.bind_gradients(step);
 
     // One process, or this rank's shard and the gradient sums across ranks (--distributed).
+    // The runner sees the store's tensors and the program's gradients, in the model's
+    // parameter order; the store's optimiser then reads the runner's gradients.
+    std::vector<tg::nn::parameter<float>> params;
+    std::vector<const xt::xtensor<float, 2>*> grads;
+    boost::hana::for_each(store, [&](auto& e) {
+        params.push_back({std::string(decltype(e.symbol)::name.view()), &e.value});
+        grads.push_back(e.gradient);
+    });
     batch_runner<float> runner(opt, params, grads, decltype(step)::ready_order());
+    {
+        std::size_t k = 0;
+        boost::hana::for_each(store, [&](auto& e) { e.gradient = runner.gradients()[k++]; });
+    }
 
     std::size_t first_epoch = 0;
     if (!opt.resume.empty()) on_every_rank(opt, [&] {
-        const auto saved = tg::io::load_checkpoint(opt.resume);
-        tg::io::restore_parameters(saved, params);
-        auto state = tg::io::optimiser_state_of<float>(saved);
-        for (auto it = state.scalars.begin(); it != state.scalars.end(); ++it)
-            if (it->name == "trainer/epoch") {
-                first_epoch = std::size_t(it->value);
-                state.scalars.erase(it);
-                break;
-            }
-        if (use_adam) adam.load_state(state, params);
-        else sgd.load_state(state, params);
+        auto saved = tg::io::load_checkpoint(opt.resume);
+        first_epoch = take_epoch(saved);
+        tg::io::restore(store, saved);
         std::cout << "resumed from " << opt.resume << " after epoch " << first_epoch << "\n";
     });
     runner.synchronise_parameters();
 
-    std::cout << "model:\n" << indent(tg::formula(model::logits));
-    if (opt.show_gradient) std::cout << "gradient, as derived at compile time:\n" << indent(tg::formula(model::gradient));
+    std::cout << "model:\n" << indent(tg::formula(Model::logits));
+    if (opt.show_gradient) std::cout << "gradient, as derived at compile time:\n" << indent(tg::formula(Model::gradient));
     if (opt.gradcheck) {
         tg::data::batching probe{.size = 32, .last = tg::data::last_batch::smaller};
         train_set.fill_batch(0, probe, X, Y);
-        std::cout << gradient_check<model, Depth>(tensors, X, Y, opt.activation) << std::endl;
+        if (!gradient_check<Model>(store, X, Y)) return 1;
     }
 
     const tg::data::batching batches{.size = opt.batch, .last = tg::data::last_batch::smaller};
-    auto logits = tg::compile<float>(model::logits);
+    auto logits = tg::compile<float>(Model::logits);
     double accuracy = 0;
     for (std::size_t epoch = first_epoch; epoch < opt.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
@@ -143,8 +172,7 @@ int train(const options& opt) {
         std::size_t seen = 0;
         for (std::size_t i = 0; i < count; ++i) {
             const std::size_t m = runner.step(i, train_set, batches, X, Y, step, values);
-            if (use_adam) adam.step(params, runner.gradients());
-            else sgd.step(params, runner.gradients());
+            store.step(); // from runner.gradients(): the sums across ranks when distributed
             if (m > 0) loss_sum += double(step.value()) * double(m);
             seen += m;
             bar.update(i + 1, loss_sum / double(seen), seen);
@@ -158,7 +186,7 @@ int train(const options& opt) {
             if (!runner.evaluates(i)) continue;
             const std::size_t m = test_set.fill_batch(i, eval_batches, X, Y);
             logits.run(values);
-            const auto& z = logits[model::logits];
+            const auto& z = logits[Model::logits];
             for (std::size_t j = 0; j < m; ++j) correct += Y(argmax_column(z, j), j) == 1.0f;
         }
         double totals[] = {loss_sum, double(seen), double(correct)}; // over every rank
@@ -172,14 +200,12 @@ int train(const options& opt) {
         runner.end_epoch(epoch);
         if (!opt.save.empty()) on_every_rank(opt, [&] { // rank 0 writes it
             if (!speaks(opt)) return;
-            tg::io::checkpoint c;
-            tg::io::store_parameters(c, params);
-            auto state = use_adam ? adam.state() : sgd.state();
-            state.scalars.push_back({"trainer/epoch", double(epoch + 1)});
-            tg::io::store_optimiser(c, state);
+            auto c = tg::io::to_checkpoint(store);
+            c.optimiser_scalars.push_back({"trainer/epoch", double(epoch + 1)});
             tg::io::save_checkpoint(opt.save, c);
         });
     }
     std::printf("test_accuracy=%.4f\n", accuracy);
     return 0;
 }
+

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The training loop for sigmoid models of every supported depth (one translation unit
+// The training loop for the sigmoid models of every supported depth (one translation unit
 // per activation keeps compile time and memory per unit small).
 #include "train.hpp"
 
-template int train<1, typegrad::nn::sigmoid_layer>(const options&);
-template int train<2, typegrad::nn::sigmoid_layer>(const options&);
-template int train<3, typegrad::nn::sigmoid_layer>(const options&);
-template int train<4, typegrad::nn::sigmoid_layer>(const options&);
+template int train<dense_model<1, typegrad::nn::activation::sigmoid>>(const options&);
+template int train<dense_model<2, typegrad::nn::activation::sigmoid>>(const options&);
+template int train<dense_model<3, typegrad::nn::activation::sigmoid>>(const options&);
+template int train<dense_model<4, typegrad::nn::activation::sigmoid>>(const options&);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The training loop for tanh models of every supported depth (one translation unit
+// The training loop for the tanh models of every supported depth (one translation unit
 // per activation keeps compile time and memory per unit small).
 #include "train.hpp"
 
-template int train<1, typegrad::nn::tanh_layer>(const options&);
-template int train<2, typegrad::nn::tanh_layer>(const options&);
-template int train<3, typegrad::nn::tanh_layer>(const options&);
-template int train<4, typegrad::nn::tanh_layer>(const options&);
+template int train<dense_model<1, typegrad::nn::activation::tanh>>(const options&);
+template int train<dense_model<2, typegrad::nn::activation::tanh>>(const options&);
+template int train<dense_model<3, typegrad::nn::activation::tanh>>(const options&);
+template int train<dense_model<4, typegrad::nn::activation::tanh>>(const options&);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Gradient checking: one multilayer perceptron built twice, as a typegrad expression
-// (nn::mlp_gradient, depth chosen at run time among compiled instantiations) and as
-// the manual transpose-delta reference, from the same weights and data; their
-// gradients are compared with each other and with central finite differences.
+// (nn::mlp) and as the manual transpose-delta reference, from the same weights and data;
+// their gradients are compared with each other and with central finite differences.
 //
 //   auto r = typegrad::gradcheck::run({.layers = {400, 25, 10}, .batch = 64});
-//   r.parameters[0].typegrad_vs_fd.max_rel;   // W1
+//   r.parameters[0].typegrad_vs_fd.max_rel;   // fc1.W
 //   r.passed();
 //
-// The implementation is in src/gradcheck/: link typegrad::gradcheck.
+// run(options) draws a random network and picks its nn::mlp among compiled depths (link
+// typegrad::gradcheck); check(options, network, gradient) compares any typegrad gradient
+// of an MLP with the reference (link typegrad::gradcheck_core, which compiles no network).
+// A model and its weights, as the trainer has them, go through gradcheck/model.hpp.
 #pragma once
 
 #include <cstddef>
@@ -19,12 +21,14 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include <typegrad/nn/kinds.hpp>
 #include <typegrad/reference/mlp.hpp>
 
 namespace typegrad::gradcheck {
 
-using reference::activation;
-using reference::output;
+using nn::activation;
+using nn::head;
+using nn::to_string;
 
 enum class dtype { float32, float64 };
 
@@ -35,13 +39,29 @@ struct options {
     std::vector<std::size_t> layers; // units per layer, input first: at least 2, none 0
     std::size_t batch = 16;          // m ≥ 1 examples, one per column
     activation hidden = activation::sigmoid;
-    output out = output::sigmoid_bce;
+    head out = head::sigmoid_bce;
     dtype type = dtype::float64;
     std::uint64_t seed = 1;
     // Finite differences are taken on at most this many entries per parameter tensor
     // (always including the entry of largest |∂J/∂θ|); 0 means every entry.
     std::size_t fd_samples = 64;
+    // For testing the checker itself: adds perturb · S to entry (0, 0) of typegrad's
+    // ∂J/∂fc1.W (S: that tensor's largest entry) before comparing. 0 leaves it alone.
+    double perturb = 0;
 };
+
+// The weights and data one check runs on, in double: W[l] is layers[l+1] × layers[l],
+// b[l] layers[l+1] × 1, x layers[0] × batch, y layers.back() × batch.
+struct network {
+    reference::mlp_params<double> theta;
+    xt::xtensor<double, 2> x, y;
+};
+
+// A gradient of an MLP in the reference's layout: returns J and overwrites grads with
+// ∂J/∂W[l], ∂J/∂b[l] (as reference::mlp<T>::gradient does).
+template <class T>
+using gradient_fn = T (*)(const reference::mlp_params<T>& theta, const xt::xtensor<T, 2>& x,
+                          const xt::xtensor<T, 2>& y, reference::mlp_params<T>& grads);
 
 // Differences between two gradients a, b of one parameter tensor, over the entries compared:
 //   max_abs = max_i |a_i − b_i|
@@ -67,7 +87,7 @@ struct tolerances {
 tolerances tolerances_for(dtype type);
 
 struct parameter_report {
-    std::string name; // W1, b1, W2, ...
+    std::string name; // fc1.W, fc1.b, fc2.W, ...
     std::size_t rows = 0, cols = 0;
     std::size_t fd_checked = 0; // entries compared with finite differences
     std::size_t fd_skipped = 0; // relu only: entries whose stencil crossed a kink (not compared)
@@ -79,14 +99,15 @@ struct report {
     tolerances tol{};
     double fd_step = 0; // h = fd_step · max(1, |θ|): 5e-3, or 3e-4 for relu networks
     double loss_typegrad = 0, loss_manual = 0;
-    std::vector<parameter_report> parameters; // W1, b1, W2, b2, ...
+    std::vector<parameter_report> parameters; // fc1.W, fc1.b, fc2.W, fc2.b, ...
 
     // The largest max_rel over all parameters, per pair.
     difference worst_typegrad_vs_manual() const;
     difference worst_typegrad_vs_fd() const;
     difference worst_manual_vs_fd() const;
 
-    // One line per difference over its tolerance, e.g. "W1: typegrad_vs_fd max_rel 3e-3 > 1e-06".
+    // One line per difference over its tolerance, e.g. "fc1.W: typegrad_vs_fd max_rel 3e-3 > 1e-06",
+    // and one per tensor of a relu network whose finite differences checked no entry.
     std::vector<std::string> failures() const;
     bool passed() const { return failures().empty(); }
 };
@@ -95,29 +116,40 @@ struct report {
 // Throws std::invalid_argument, naming the option, for invalid options.
 report run(const options& opts);
 
+// The network run(opts) checks: Xavier-uniform weights, biases U(−0.25, 0.25), inputs
+// U(−1, 1), targets {0, 1} (sigmoid_bce) or one-hot (softmax_ce), all from opts.seed.
+network random_network(const options& opts);
+
+// Compares `typegrad` (evaluated in T on the network rounded to T) with the reference in
+// T and with finite differences of the reference's loss in double. opts.layers and
+// opts.batch must describe net; opts.type must be T's dtype.
+template <class T>
+report check(const options& opts, const network& net, gradient_fn<T> typegrad);
+
+extern template report check<float>(const options&, const network&, gradient_fn<float>);
+extern template report check<double>(const options&, const network&, gradient_fn<double>);
+
 // "400,25,10" → {400, 25, 10}. Throws std::invalid_argument for an empty entry, a
 // non-digit, a zero, a number too large, fewer than 2 sizes or more than max_depth + 1.
 std::vector<std::size_t> parse_layers(std::string_view text);
 
-std::string to_string(activation a);
-std::string to_string(output o);
 std::string to_string(dtype t);
 
-// ∂J/∂W, ∂J/∂b of the typegrad MLP (nn::mlp_gradient) on these parameters and data,
+// ∂J/∂W, ∂J/∂b of the typegrad MLP (nn::mlp) on these parameters and data,
 // with the depth (params.W.size(), 1 to max_depth) chosen at run time; returns J.
 // Same conventions as reference::mlp<T>::gradient. Throws std::invalid_argument for a
 // depth out of range or shapes that do not chain.
 template <class T>
-T typegrad_mlp_gradient(activation hidden, output out, const reference::mlp_params<T>& params,
+T typegrad_mlp_gradient(activation hidden, head out, const reference::mlp_params<T>& params,
                         const xt::xtensor<T, 2>& x, const xt::xtensor<T, 2>& y,
                         reference::mlp_params<T>& grads);
 
-extern template float typegrad_mlp_gradient<float>(activation, output,
+extern template float typegrad_mlp_gradient<float>(activation, head,
                                                    const reference::mlp_params<float>&,
                                                    const xt::xtensor<float, 2>&,
                                                    const xt::xtensor<float, 2>&,
                                                    reference::mlp_params<float>&);
-extern template double typegrad_mlp_gradient<double>(activation, output,
+extern template double typegrad_mlp_gradient<double>(activation, head,
                                                      const reference::mlp_params<double>&,
                                                      const xt::xtensor<double, 2>&,
                                                      const xt::xtensor<double, 2>&,

@@ -31,7 +31,7 @@ void print(const gc::report& r) {
         layers += (layers.empty() ? "" : ",") + std::to_string(n);
     std::printf(
         "typegrad-gradcheck: layers %s, batch %zu, hidden %s, output %s, dtype %s, seed %llu\n",
-        layers.c_str(), o.batch, gc::to_string(o.hidden).c_str(), gc::to_string(o.out).c_str(),
+        layers.c_str(), o.batch, std::string(gc::to_string(o.hidden)).c_str(), std::string(gc::to_string(o.out)).c_str(),
         gc::to_string(o.type).c_str(), static_cast<unsigned long long>(o.seed));
     std::printf("loss J: typegrad %.17g, manual %.17g\n", r.loss_typegrad, r.loss_manual);
     const std::string sample = o.fd_samples == 0
@@ -108,8 +108,8 @@ int main(int argc, char** argv) {
     const std::map<std::string, gc::activation> hiddens{{"sigmoid", gc::activation::sigmoid},
                                                         {"tanh", gc::activation::tanh},
                                                         {"relu", gc::activation::relu}};
-    const std::map<std::string, gc::output> outputs{{"sigmoid-bce", gc::output::sigmoid_bce},
-                                                    {"softmax-ce", gc::output::softmax_ce}};
+    const std::map<std::string, gc::head> outputs{{"sigmoid-bce", gc::head::sigmoid_bce},
+                                                  {"softmax-ce", gc::head::softmax_ce}};
     const std::map<std::string, gc::dtype> dtypes{{"float", gc::dtype::float32},
                                                   {"double", gc::dtype::float64}};
     std::string hidden = "sigmoid", out = "sigmoid-bce", type = "double";
@@ -138,6 +138,10 @@ int main(int argc, char** argv) {
                    "entries per tensor checked by finite differences (0: all)")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 30));
+    app.add_option("--perturb", o.perturb,
+                   "testing the checker: add this times the tensor's largest entry to typegrad's "
+                   "dJ/dfc1.W(0,0); the check must then fail (exit 1)")
+        ->check(CLI::Range(-1e6, 1e6));
 
     try {
         app.parse(argc, argv);

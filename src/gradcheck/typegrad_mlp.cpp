@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Run-time dispatch to the compiled typegrad MLPs: a table of function pointers,
-// one per (depth, hidden activation, output), each defined in its own generated unit.
+// one per (depth, hidden activation, head), each defined in its own generated unit;
+// and gradcheck::run, which checks the one the options choose.
 #include <typegrad/gradcheck.hpp>
 
 #include <array>
@@ -17,12 +18,8 @@ namespace {
 template <class T>
 using matrix = xt::xtensor<T, 2>;
 
-template <class T>
-using gradient_fn = T (*)(const reference::mlp_params<T>&, const matrix<T>&, const matrix<T>&,
-                          reference::mlp_params<T>&);
-
 constexpr std::array activations{activation::sigmoid, activation::tanh, activation::relu};
-constexpr std::array outputs{output::sigmoid_bce, output::softmax_ce};
+constexpr std::array outputs{head::sigmoid_bce, head::softmax_ce};
 constexpr std::size_t per_depth = activations.size() * outputs.size();
 
 // Entry I is depth I / per_depth + 1, activation (I / outputs) % activations, output I % outputs.
@@ -84,17 +81,22 @@ std::size_t index_of(activation a) {
     throw std::invalid_argument("typegrad::gradcheck: unknown activation");
 }
 
-std::size_t index_of(output o) {
+std::size_t index_of(head o) {
     for (std::size_t i = 0; i < outputs.size(); ++i)
         if (outputs[i] == o)
             return i;
-    throw std::invalid_argument("typegrad::gradcheck: unknown output");
+    throw std::invalid_argument("typegrad::gradcheck: unknown head");
 }
 
 } // namespace
 
 template <class T>
-T typegrad_mlp_gradient(activation hidden, output out, const reference::mlp_params<T>& params,
+gradient_fn<T> compiled_gradient(std::size_t depth, activation hidden, head out) {
+    return table<T>[(depth - 1) * per_depth + index_of(hidden) * outputs.size() + index_of(out)];
+}
+
+template <class T>
+T typegrad_mlp_gradient(activation hidden, head out, const reference::mlp_params<T>& params,
                         const matrix<T>& x, const matrix<T>& y, reference::mlp_params<T>& grads) {
     check(params, x, y);
     const std::size_t i =
@@ -102,10 +104,18 @@ T typegrad_mlp_gradient(activation hidden, output out, const reference::mlp_para
     return table<T>[i](params, x, y, grads);
 }
 
-template float typegrad_mlp_gradient<float>(activation, output, const reference::mlp_params<float>&,
+report run(const options& opts) {
+    const network net = random_network(opts); // validates opts
+    const std::size_t depth = opts.layers.size() - 1;
+    return opts.type == dtype::float32
+               ? check<float>(opts, net, compiled_gradient<float>(depth, opts.hidden, opts.out))
+               : check<double>(opts, net, compiled_gradient<double>(depth, opts.hidden, opts.out));
+}
+
+template float typegrad_mlp_gradient<float>(activation, head, const reference::mlp_params<float>&,
                                             const matrix<float>&, const matrix<float>&,
                                             reference::mlp_params<float>&);
-template double typegrad_mlp_gradient<double>(activation, output,
+template double typegrad_mlp_gradient<double>(activation, head,
                                               const reference::mlp_params<double>&,
                                               const matrix<double>&, const matrix<double>&,
                                               reference::mlp_params<double>&);

@@ -172,38 +172,62 @@ void sgd<T>::step(std::span<const parameter<T>> params,
     const bool momentum = options_.momentum != 0;
     check_step<T>("sgd", params, grads, momentum ? &slots_ : nullptr, ++marks_,
                   [](const slot& s) -> const xt::xtensor<T, 2>& { return s.momentum_buffer; });
-    const T wd = static_cast<T>(options_.weight_decay), mu = static_cast<T>(options_.momentum),
-            neg_lr = static_cast<T>(-options_.lr);
-    const bool decay = options_.weight_decay != 0;
-
     for (std::size_t i = 0; i < params.size(); ++i) {
-        T* p = params[i].value->data();
-        const T* g = grads[i]->data();
-        const std::size_t n = params[i].value->size();
-        if (!momentum) {
-            for (std::size_t k = 0; k < n; ++k) {
-                // grad.add(param, alpha=weight_decay)
-                const T d = decay ? g[k] + wd * p[k] : g[k];
-                // param.add_(grad, alpha=−lr)
-                p[k] = p[k] + neg_lr * d;
-            }
+        if (!momentum) { // no state
+            slot none;
+            update(*params[i].value, *grads[i], none);
             continue;
         }
         auto it = slots_.find(params[i].name);
-        const bool first = it == slots_.end();
-        if (first) {
-            slot fresh{xt::xtensor<T, 2>(params[i].value->shape()), marks_};
-            it = slots_.try_emplace(params[i].name, std::move(fresh)).first;
-        }
-        T* v = it->second.momentum_buffer.data();
-        for (std::size_t k = 0; k < n; ++k) {
-            const T d = decay ? g[k] + wd * p[k] : g[k];
-            // buf = clone(grad) on the first step, then buf.mul_(μ).add_(grad)
-            v[k] = first ? d : v[k] * mu + d;
-            // param.add_(buf, alpha=−lr)
-            p[k] = p[k] + neg_lr * v[k];
-        }
+        if (it == slots_.end()) it = slots_.try_emplace(params[i].name, slot{{}, false, marks_}).first;
+        update(*params[i].value, *grads[i], it->second);
     }
+}
+
+template <class T>
+void sgd<T>::update(xt::xtensor<T, 2>& value, const xt::xtensor<T, 2>& grad, slot& s) const {
+    const T wd = static_cast<T>(options_.weight_decay), mu = static_cast<T>(options_.momentum),
+            neg_lr = static_cast<T>(-options_.lr);
+    const bool decay = options_.weight_decay != 0;
+    T* p = value.data();
+    const T* g = grad.data();
+    const std::size_t n = value.size();
+    if (options_.momentum == 0) {
+        for (std::size_t k = 0; k < n; ++k) {
+            // grad.add(param, alpha=weight_decay)
+            const T d = decay ? g[k] + wd * p[k] : g[k];
+            // param.add_(grad, alpha=−lr)
+            p[k] = p[k] + neg_lr * d;
+        }
+        return;
+    }
+    const bool first = !s.started;
+    if (first) {
+        s.momentum_buffer = xt::xtensor<T, 2>(value.shape());
+        s.started = true;
+    }
+    T* v = s.momentum_buffer.data();
+    for (std::size_t k = 0; k < n; ++k) {
+        const T d = decay ? g[k] + wd * p[k] : g[k];
+        // buf = clone(grad) on the first step, then buf.mul_(μ).add_(grad)
+        v[k] = first ? d : v[k] * mu + d;
+        // param.add_(buf, alpha=−lr)
+        p[k] = p[k] + neg_lr * v[k];
+    }
+}
+
+template <class T>
+void sgd<T>::save_slot(std::string_view name, const slot& s, optimiser_state<T>& out) {
+    if (s.started) out.tensors.push_back({std::string(name) + "/momentum_buffer", s.momentum_buffer});
+}
+
+template <class T>
+typename sgd<T>::slot sgd<T>::release_slot(std::string_view name) {
+    const auto it = slots_.find(name);
+    if (it == slots_.end()) return {};
+    slot s = std::move(it->second);
+    slots_.erase(it);
+    return s;
 }
 
 template <class T>
@@ -213,8 +237,7 @@ optimiser_state<T> sgd<T>::state() const {
                          {{"lr", options_.lr},
                           {"momentum", options_.momentum},
                           {"weight_decay", options_.weight_decay}}};
-    for (const auto& [name, sl] : slots_)
-        s.tensors.push_back({name + "/momentum_buffer", sl.momentum_buffer});
+    for (const auto& [name, sl] : slots_) save_slot(name, sl, s);
     return s;
 }
 
@@ -225,7 +248,7 @@ void sgd<T>::load_state(const optimiser_state<T>& s, std::span<const parameter<T
     sgd<T> fresh(o); // checks the hyper-parameters
     for (const auto& p : params)
         if (const auto* b = in.tensor(p, "momentum_buffer"))
-            fresh.slots_.try_emplace(p.name, slot{*b, 0});
+            fresh.slots_.try_emplace(p.name, slot{*b, true, 0});
     in.check_all_used();
     options_ = fresh.options_;
     slots_ = std::move(fresh.slots_);
@@ -247,6 +270,15 @@ void adam<T>::step(std::span<const parameter<T>> params,
                    std::span<const xt::xtensor<T, 2>* const> grads) {
     check_step<T>("adam", params, grads, &slots_, ++marks_,
                   [](const slot& s) -> const xt::xtensor<T, 2>& { return s.exp_avg; });
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        auto it = slots_.find(params[i].name);
+        if (it == slots_.end()) it = slots_.try_emplace(params[i].name, slot{{}, {}, 0, marks_}).first;
+        update(*params[i].value, *grads[i], it->second);
+    }
+}
+
+template <class T>
+void adam<T>::update(xt::xtensor<T, 2>& value, const xt::xtensor<T, 2>& grad, slot& s) const {
     const options& o = options_;
     const bool decay = o.weight_decay != 0;
     const T wd = static_cast<T>(o.weight_decay), beta2 = static_cast<T>(o.beta2),
@@ -256,54 +288,66 @@ void adam<T>::step(std::span<const parameter<T>> params,
     const bool small_weight = std::abs(w) < T(0.5);
     const T c2 = static_cast<T>(1 - o.beta2);
 
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        auto it = slots_.find(params[i].name);
-        if (it == slots_.end()) {
-            const auto& shape = params[i].value->shape();
-            slot fresh{xt::xtensor<T, 2>(shape, T(0)), xt::xtensor<T, 2>(shape, T(0)), 0, marks_};
-            it = slots_.try_emplace(params[i].name, std::move(fresh)).first;
-        }
-        slot& s = it->second;
-        const double t = static_cast<double>(++s.step);
-        // Python floats in torch: 1 − β1ᵗ, 1 − β2ᵗ, lr / (1 − β1ᵗ), √(1 − β2ᵗ), all in double.
-        const double bias_correction1 = 1 - std::pow(o.beta1, t);
-        const double bias_correction2 = 1 - std::pow(o.beta2, t);
-        const T neg_step_size = static_cast<T>(-(o.lr / bias_correction1));
-        const T bias_correction2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
-
-        const std::size_t n = params[i].value->size();
-        // The two run-time choices are hoisted out of the loop, so that each variant is
-        // a straight-line loop the compiler vectorises (sqrt and division included:
-        // -fno-math-errno, see CMakeLists.txt); the arithmetic is the same either way.
-        auto update = [&]<bool Decay, bool SmallWeight>() {
-            T* __restrict p = params[i].value->data();
-            const T* __restrict g = grads[i]->data();
-            T* __restrict m = s.exp_avg.data();
-            T* __restrict v = s.exp_avg_sq.data();
-            for (std::size_t k = 0; k < n; ++k) {
-                // grad.add(param, alpha=weight_decay)
-                const T d = Decay ? g[k] + wd * p[k] : g[k];
-                // exp_avg.lerp_(grad, 1 − β1)
-                const T mk = SmallWeight ? m[k] + w * (d - m[k]) : d - (d - m[k]) * one_minus_w;
-                // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
-                T vk = v[k] * beta2;
-                vk = vk + c2 * d * d;
-                m[k] = mk;
-                v[k] = vk;
-                // denom = (exp_avg_sq.sqrt() / √bias_correction2).add_(ε)
-                const T denom = std::sqrt(vk) / bias_correction2_sqrt + eps;
-                // param.addcdiv_(exp_avg, denom, value=−step_size)
-                p[k] = p[k] + neg_step_size * mk / denom;
-            }
-        };
-        if (decay) {
-            if (small_weight) update.template operator()<true, true>();
-            else update.template operator()<true, false>();
-        } else {
-            if (small_weight) update.template operator()<false, true>();
-            else update.template operator()<false, false>();
-        }
+    if (s.step == 0) { // the moments start at zero
+        s.exp_avg = xt::xtensor<T, 2>(value.shape(), T(0));
+        s.exp_avg_sq = xt::xtensor<T, 2>(value.shape(), T(0));
     }
+    const double t = static_cast<double>(++s.step);
+    // Python floats in torch: 1 − β1ᵗ, 1 − β2ᵗ, lr / (1 − β1ᵗ), √(1 − β2ᵗ), all in double.
+    const double bias_correction1 = 1 - std::pow(o.beta1, t);
+    const double bias_correction2 = 1 - std::pow(o.beta2, t);
+    const T neg_step_size = static_cast<T>(-(o.lr / bias_correction1));
+    const T bias_correction2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
+
+    const std::size_t n = value.size();
+    // The two run-time choices are hoisted out of the loop, so that each variant is
+    // a straight-line loop the compiler vectorises (sqrt and division included:
+    // -fno-math-errno, see CMakeLists.txt); the arithmetic is the same either way.
+    auto run = [&]<bool Decay, bool SmallWeight>() {
+        T* __restrict p = value.data();
+        const T* __restrict g = grad.data();
+        T* __restrict m = s.exp_avg.data();
+        T* __restrict v = s.exp_avg_sq.data();
+        for (std::size_t k = 0; k < n; ++k) {
+            // grad.add(param, alpha=weight_decay)
+            const T d = Decay ? g[k] + wd * p[k] : g[k];
+            // exp_avg.lerp_(grad, 1 − β1)
+            const T mk = SmallWeight ? m[k] + w * (d - m[k]) : d - (d - m[k]) * one_minus_w;
+            // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
+            T vk = v[k] * beta2;
+            vk = vk + c2 * d * d;
+            m[k] = mk;
+            v[k] = vk;
+            // denom = (exp_avg_sq.sqrt() / √bias_correction2).add_(ε)
+            const T denom = std::sqrt(vk) / bias_correction2_sqrt + eps;
+            // param.addcdiv_(exp_avg, denom, value=−step_size)
+            p[k] = p[k] + neg_step_size * mk / denom;
+        }
+    };
+    if (decay) {
+        if (small_weight) run.template operator()<true, true>();
+        else run.template operator()<true, false>();
+    } else {
+        if (small_weight) run.template operator()<false, true>();
+        else run.template operator()<false, false>();
+    }
+}
+
+template <class T>
+void adam<T>::save_slot(std::string_view name, const slot& s, optimiser_state<T>& out) {
+    if (s.step == 0) return;
+    out.tensors.push_back({std::string(name) + "/exp_avg", s.exp_avg});
+    out.tensors.push_back({std::string(name) + "/exp_avg_sq", s.exp_avg_sq});
+    out.scalars.push_back({std::string(name) + "/step", static_cast<double>(s.step)});
+}
+
+template <class T>
+typename adam<T>::slot adam<T>::release_slot(std::string_view name) {
+    const auto it = slots_.find(name);
+    if (it == slots_.end()) return {};
+    slot s = std::move(it->second);
+    slots_.erase(it);
+    return s;
 }
 
 template <class T>
@@ -316,11 +360,7 @@ optimiser_state<T> adam<T>::state() const {
                           {"beta2", o.beta2},
                           {"eps", o.eps},
                           {"weight_decay", o.weight_decay}}};
-    for (const auto& [name, sl] : slots_) {
-        s.tensors.push_back({name + "/exp_avg", sl.exp_avg});
-        s.tensors.push_back({name + "/exp_avg_sq", sl.exp_avg_sq});
-        s.scalars.push_back({name + "/step", static_cast<double>(sl.step)});
-    }
+    for (const auto& [name, sl] : slots_) save_slot(name, sl, s);
     return s;
 }
 

@@ -224,7 +224,7 @@ void resize(matrix<T> &t, std::size_t rows, std::size_t cols) { // no-op when th
 // ---- the network -----------------------------------------------------------------------
 
 template <class T>
-mlp<T>::mlp(std::vector<std::size_t> sizes, activation hidden, output out)
+mlp<T>::mlp(std::vector<std::size_t> sizes, activation hidden, head out)
     : sizes_(std::move(sizes)), hidden_(hidden), out_(out) {
     check_sizes("mlp::mlp", sizes_);
     a_.resize(sizes_.size());
@@ -296,9 +296,9 @@ T mlp<T>::forward(const mlp_params<T> &params, const xt::xtensor<T, 2> &x,
         }
     }
     switch (out_) {
-    case output::sigmoid_bce:
+    case head::sigmoid_bce:
         return sigmoid_bce_forward(a_[L], z_out_, y);
-    case output::softmax_ce:
+    case head::softmax_ce:
         return softmax_ce_forward(a_[L], col_max_, col_sum_, z_out_, y);
     }
     return T(0); // unreachable

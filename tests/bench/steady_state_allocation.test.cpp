@@ -15,7 +15,7 @@
 
 #include <xtensor/xnoalias.hpp>
 
-#include <typegrad/nn/mlp.hpp>
+#include <typegrad/nn/model.hpp>
 #include <typegrad/typegrad.hpp>
 
 #include <support/allocation_counter.hpp>
@@ -39,8 +39,7 @@ xt::xtensor<T, 2> uniform(std::size_t rows, std::size_t cols, T lo, T hi, unsign
 template <class T, std::size_t Depth>
 long allocations_after_first_step(const std::vector<std::size_t>& widths, std::size_t batch,
                                   int steps) {
-    constexpr auto dJ = tg::nn::mlp_gradient<Depth, tg::nn::hidden_activation::sigmoid,
-                                             tg::nn::output_head::sigmoid_bce>();
+    constexpr auto dJ = tg::nn::mlp<Depth, tg::nn::activation::sigmoid, tg::nn::head::sigmoid_bce>::gradient;
     REQUIRE(widths.size() == Depth + 1);
     const auto x = uniform<T>(widths.front(), batch, 0, 1, 1);
     const auto y = uniform<T>(widths.back(), batch, 0, 1, 2);
@@ -51,8 +50,8 @@ long allocations_after_first_step(const std::vector<std::size_t>& widths, std::s
     }
     return [&]<std::size_t... L>(std::index_sequence<L...>) {
         const auto values =
-            tg::values(tg::var<"x"> = x, tg::var<"y"> = y, (tg::nn::weight<L + 1> = W[L])...,
-                       (tg::nn::bias<L + 1> = b[L])...);
+            tg::values(tg::var<"x"> = x, tg::var<"y"> = y, (tg::nn::fc<L + 1>::W = W[L])...,
+                       (tg::nn::fc<L + 1>::b = b[L])...);
         auto step = tg::compile<T>(dJ);
         step.run(values); // the first step sizes the buffers
         const T lr = T(0.01);
@@ -60,8 +59,8 @@ long allocations_after_first_step(const std::vector<std::size_t>& widths, std::s
         for (int i = 0; i < steps; ++i) {
             // noalias: a plain `W -= e` evaluates e into a temporary first (xtensor's
             // aliasing guard), which is the update's allocation, not the step's.
-            ((xt::noalias(W[L]) -= lr * step[tg::nn::weight<L + 1>]), ...);
-            ((xt::noalias(b[L]) -= lr * step[tg::nn::bias<L + 1>]), ...);
+            ((xt::noalias(W[L]) -= lr * step[tg::nn::fc<L + 1>::W]), ...);
+            ((xt::noalias(b[L]) -= lr * step[tg::nn::fc<L + 1>::b]), ...);
             step.run(values);
         }
         return tg::testing::allocations() - before;

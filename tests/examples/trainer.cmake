@@ -38,11 +38,37 @@ function(expect_match text regex)
   endif()
 endfunction()
 
+# expect_resumed_at_epoch_2(<output>): the run said it resumed after epoch 1 and trained
+# epoch 2 only (a trainer that ignored --resume would train epoch 1 again).
+function(expect_resumed_at_epoch_2 text)
+  expect_match("${text}" "resumed from .* after epoch 1\n")
+  expect_match("${text}" "\nepoch 2/2  train_loss=")
+  if(text MATCHES "epoch 1/2  train_loss=")
+    message(FATAL_ERROR "the resumed run trained epoch 1 again")
+  endif()
+endfunction()
+
+# expect_gradcheck_within(<output>): the gradient check's line, each figure within the
+# tolerance gradcheck uses in double (include/typegrad/gradcheck.hpp): 1e-10 between
+# typegrad and the manual reference, 1e-6 between either and finite differences.
+function(expect_gradcheck_within text)
+  set(n "([0-9.e+-]+)")
+  if(NOT text MATCHES "gradcheck: max_rel typegrad_vs_manual=${n} typegrad_vs_fd=${n} manual_vs_fd=${n}\n")
+    message(FATAL_ERROR "no gradcheck line")
+  endif()
+  set(manual ${CMAKE_MATCH_1})
+  set(fd ${CMAKE_MATCH_2})
+  set(manual_fd ${CMAKE_MATCH_3})
+  if(NOT manual LESS_EQUAL 1e-10 OR NOT fd LESS_EQUAL 1e-6 OR NOT manual_fd LESS_EQUAL 1e-6)
+    message(FATAL_ERROR "gradcheck over tolerance: ${manual} ${fd} ${manual_fd}")
+  endif()
+endfunction()
+
 if(SCENARIO STREQUAL "short_run")
   # Even 2 epochs on 2048 images learn far beyond chance (0.1): the loop, the
   # optimiser and the evaluation are wired together correctly.
   run(0 out --epochs 2 --train-limit 2048 --batch 64 --hidden 64)
-  expect_match("${out}" "gradcheck: max_rel typegrad_vs_manual=[^ ]+ typegrad_vs_fd=[^ ]+ manual_vs_fd=")
+  expect_gradcheck_within("${out}")
   expect_match("${out}" "epoch 2/2  train_loss=[0-9.]+  test_accuracy=[0-9.]+  seconds=")
   string(REGEX MATCH "test_accuracy=([0-9.]+)\n$" last "${out}")
   if(NOT last OR CMAKE_MATCH_1 LESS 0.6)
@@ -55,15 +81,25 @@ elseif(SCENARIO STREQUAL "resume")
   run(0 out ${small} --epochs 2 --save ${WORK}/straight.ckpt)
   run(0 out ${small} --epochs 1 --save ${WORK}/split.ckpt)
   run(0 out ${small} --epochs 2 --resume ${WORK}/split.ckpt --save ${WORK}/split.ckpt)
-  expect_match("${out}" "resumed from .* after epoch 1")
+  expect_resumed_at_epoch_2("${out}")
   expect_same_bytes(${WORK}/straight.ckpt ${WORK}/split.ckpt "resumed training differs from straight training")
   # The same with SGD and momentum, whose state is the velocity.
   run(0 out ${small} --optimizer sgd --lr 0.05 --epochs 2 --save ${WORK}/sgd_straight.ckpt)
   run(0 out ${small} --optimizer sgd --lr 0.05 --epochs 1 --save ${WORK}/sgd_split.ckpt)
   run(0 out ${small} --optimizer sgd --lr 0.05 --epochs 2 --resume ${WORK}/sgd_split.ckpt
       --save ${WORK}/sgd_split.ckpt)
+  expect_resumed_at_epoch_2("${out}")
   expect_same_bytes(${WORK}/sgd_straight.ckpt ${WORK}/sgd_split.ckpt
                     "resumed SGD training differs from straight training")
+
+elseif(SCENARIO STREQUAL "gradcheck_models")
+  # The check runs on the model being trained: each activation, depths 1, 2 and 4
+  # (a bare --hidden means no hidden layer).
+  foreach(args "--activation sigmoid --hidden 16" "--activation relu --hidden 24,16,8" "--activation tanh --hidden")
+    separate_arguments(a UNIX_COMMAND "${args}")
+    run(0 out --epochs 1 --train-limit 256 --batch 64 ${a})
+    expect_gradcheck_within("${out}")
+  endforeach()
 
 elseif(SCENARIO STREQUAL "invalid_options")
   run(2 out --batch 0)

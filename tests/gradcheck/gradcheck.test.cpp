@@ -3,6 +3,7 @@
 // with the manual reference and with finite differences, in double and in float; and
 // invalid options are refused with a message naming them.
 #include <typegrad/gradcheck.hpp>
+#include <typegrad/gradcheck/model.hpp>
 
 #include <doctest/doctest.h>
 
@@ -24,8 +25,8 @@ std::string describe(const gc::options& o) {
             s += ',';
         s += std::to_string(o.layers[i]);
     }
-    s += ", batch " + std::to_string(o.batch) + ", hidden " + gc::to_string(o.hidden);
-    s += ", output " + gc::to_string(o.out) + ", dtype " + gc::to_string(o.type);
+    s += ", batch " + std::to_string(o.batch) + ", hidden " + std::string(gc::to_string(o.hidden));
+    s += ", output " + std::string(gc::to_string(o.out)) + ", dtype " + gc::to_string(o.type);
     s += ", seed " + std::to_string(o.seed);
     return s;
 }
@@ -35,7 +36,7 @@ std::string describe(const gc::options& o) {
 gc::options architecture(std::size_t i, gc::dtype type) {
     constexpr gc::activation hiddens[] = {gc::activation::sigmoid, gc::activation::tanh,
                                           gc::activation::relu};
-    constexpr gc::output outputs[] = {gc::output::sigmoid_bce, gc::output::softmax_ce};
+    constexpr gc::head outputs[] = {gc::head::sigmoid_bce, gc::head::softmax_ce};
     std::mt19937_64 engine(1000 + i);
     const auto draw = [&](std::size_t lo, std::size_t hi) { return lo + engine() % (hi - lo + 1); };
     gc::options o;
@@ -53,9 +54,13 @@ gc::options architecture(std::size_t i, gc::dtype type) {
 void check_within_tolerance(const gc::report& r) {
     for (const auto& p : r.parameters) {
         INFO("parameter ", p.name);
-        // Every sampled entry is compared, unless its stencil crossed a relu kink.
-        CHECK(p.fd_checked + p.fd_skipped >=
-              std::min<std::size_t>(p.rows * p.cols, r.opts.fd_samples));
+        // Every sampled entry is compared; where a stencil crossed a relu kink, the next
+        // entry of the sample is taken instead, so the sample is full unless the tensor ran
+        // out of entries, and some entry was always compared.
+        const std::size_t entries = p.rows * p.cols;
+        const std::size_t want = r.opts.fd_samples == 0 ? entries : std::min(entries, r.opts.fd_samples);
+        CHECK(p.fd_checked > 0);
+        CHECK((p.fd_checked == want || p.fd_checked + p.fd_skipped == entries));
         CHECK(p.typegrad_vs_manual.max_rel <= r.tol.typegrad_vs_manual);
         CHECK(p.typegrad_vs_fd.max_rel <= r.tol.vs_fd);
         CHECK(p.manual_vs_fd.max_rel <= r.tol.vs_fd);
@@ -114,7 +119,7 @@ TEST_CASE("float gradients pass their float tolerances") {
 }
 
 TEST_CASE("depth 6, the deepest compiled network, passes") {
-    for (gc::output out : {gc::output::sigmoid_bce, gc::output::softmax_ce}) {
+    for (gc::head out : {gc::head::sigmoid_bce, gc::head::softmax_ce}) {
         gc::options o;
         o.layers = {5, 7, 6, 5, 6, 7, 4};
         o.batch = 9;
@@ -197,7 +202,7 @@ TEST_CASE("typegrad_mlp_gradient refuses parameters that do not chain") {
     const xt::xtensor<double, 2> x = xt::zeros<double>({3, 5}), y = xt::zeros<double>({2, 5});
     typegrad::reference::mlp_params<double> grads;
     const auto call = [&] {
-        return gc::typegrad_mlp_gradient<double>(gc::activation::relu, gc::output::sigmoid_bce,
+        return gc::typegrad_mlp_gradient<double>(gc::activation::relu, gc::head::sigmoid_bce,
                                                  params, x, y, grads);
     };
     CHECK_NOTHROW(call());
@@ -207,4 +212,77 @@ TEST_CASE("typegrad_mlp_gradient refuses parameters that do not chain") {
     params.W.clear();
     params.b.clear();
     CHECK_THROWS_WITH_AS(call(), Contains("0 weight matrices"), std::invalid_argument);
+}
+
+TEST_CASE("a perturbed gradient fails the check, in double and in float") {
+    for (gc::dtype type : {gc::dtype::float64, gc::dtype::float32}) {
+        gc::options o = architecture(4, type);
+        INFO(describe(o));
+        REQUIRE(gc::run(o).passed());
+        o.perturb = 1e-3; // typegrad's ∂J/∂fc1.W(0, 0) moves by 1e-3 of the tensor's scale
+        const gc::report r = gc::run(o);
+        CHECK_FALSE(r.passed());
+        const auto failures = r.failures();
+        REQUIRE_FALSE(failures.empty());
+        CHECK(failures.front().rfind("fc1.W: typegrad_vs_manual max_rel", 0) == 0);
+        CHECK(r.parameters[0].typegrad_vs_manual.max_rel == doctest::Approx(1e-3).epsilon(0.01));
+        // Only typegrad's gradient was touched: the reference still agrees with finite differences.
+        CHECK(r.worst_manual_vs_fd().max_rel <= r.tol.vs_fd);
+    }
+}
+
+namespace {
+// A wrong gradient in the reference's layout: the true one with ∂J/∂b of the last layer
+// doubled (a plausible bug: a bias summed twice).
+double doubled_last_bias(const typegrad::reference::mlp_params<double>& theta, const xt::xtensor<double, 2>& x,
+                         const xt::xtensor<double, 2>& y, typegrad::reference::mlp_params<double>& grads) {
+    const double J = gc::gradient<typegrad::nn::mlp<2, gc::activation::relu, gc::head::softmax_ce>, double>(
+        theta, x, y, grads);
+    grads.b.back() *= 2.0;
+    return J;
+}
+} // namespace
+
+TEST_CASE("check() catches a wrong gradient against both the reference and finite differences") {
+    gc::options o;
+    o.layers = {6, 5, 4};
+    o.batch = 7;
+    o.hidden = gc::activation::relu;
+    o.out = gc::head::softmax_ce;
+    const gc::network net = gc::random_network(o);
+    using model = typegrad::nn::mlp<2, gc::activation::relu, gc::head::softmax_ce>;
+    CHECK(gc::check<double>(o, net, &gc::gradient<model, double>).passed());
+    const gc::report r = gc::check<double>(o, net, &doubled_last_bias);
+    CHECK_FALSE(r.passed());
+    const auto& fc2_b = r.parameters[3];
+    CHECK(fc2_b.name == "fc2.b");
+    CHECK(fc2_b.typegrad_vs_manual.max_rel > 0.1);
+    CHECK(fc2_b.typegrad_vs_fd.max_rel > 0.1);
+    CHECK(fc2_b.fd_checked > 0);
+    CHECK(r.parameters[0].typegrad_vs_manual.max_rel <= r.tol.typegrad_vs_manual); // the rest is right
+}
+
+TEST_CASE("run<Model> checks a model at the weights it is given, as the trainer does") {
+    using model = typegrad::nn::mlp<3, gc::activation::tanh, gc::head::softmax_ce>;
+    gc::options o;
+    o.layers = {5, 4, 6, 3};
+    o.batch = 8;
+    o.out = gc::head::softmax_ce;
+    const gc::network net = gc::random_network(o);
+    // Weights held by symbol, as in a parameter store.
+    struct weights {
+        const gc::network& net;
+        template <class S>
+        const xt::xtensor<double, 2>& operator[](S) const {
+            constexpr std::string_view name = S::name.view();
+            const std::size_t l = std::size_t(name[2] - '1');
+            return name.back() == 'W' ? net.theta.W[l] : net.theta.b[l];
+        }
+    };
+    const gc::report r = gc::run<model>(weights{net}, net.x, net.y, 0);
+    REQUIRE(r.parameters.size() == 6);
+    CHECK(r.parameters[4].name == "fc3.W");
+    for (const auto& p : r.parameters) CHECK(p.fd_checked == p.rows * p.cols);
+    CHECK(r.passed());
+    CHECK(r.opts.hidden == gc::activation::tanh);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // typegrad's derived MLP gradients (through gradcheck::typegrad_mlp_gradient, i.e.
-// nn::mlp_gradient compiled for that depth), and the manual reference's, against
+// nn::mlp compiled for that depth), and the manual reference's, against
 // numbers worked out independently:
 // mpmath at 40 significant digits, the forward pass written as scalar loops straight
 // from the definition of J and differentiated numerically by mpmath.diff, so neither
@@ -76,7 +76,7 @@ void check_all(const std::vector<matrix>& got, const std::vector<matrix>& want, 
 
 // typegrad's gradient, then the manual reference's, of one network: checks run on each.
 template <class Check>
-void for_both(gc::activation hidden, gc::output out,
+void for_both(gc::activation hidden, gc::head out,
               const typegrad::reference::mlp_params<double>& params, const matrix& x,
               const matrix& y, Check check) {
     std::vector<std::size_t> sizes{x.shape(0)};
@@ -105,7 +105,7 @@ TEST_CASE("the seed's 2-2-2 sigmoid network: typegrad and manual match the indep
     params.W = {matrix{{0.15, 0.20}, {0.25, 0.30}}, matrix{{0.40, 0.45}, {0.50, -0.55}}};
     params.b = {matrix{{0.35}, {-0.35}}, matrix{{0.60}, {0.10}}};
 
-    for_both(gc::activation::sigmoid, gc::output::sigmoid_bce, params, x, y,
+    for_both(gc::activation::sigmoid, gc::head::sigmoid_bce, params, x, y,
              [](double J, const typegrad::reference::mlp_params<double>& g) {
                  CHECK(J == near(1.5103117080966459));
                  check_all(g.W,
@@ -131,7 +131,7 @@ TEST_CASE("case A, 2-3-3 with tanh and softmax cross-entropy: typegrad and manua
     params.b = {matrix{{0.05}, {-0.1}, {0.2}}, matrix{{0.1}, {0.0}, {-0.15}}};
 
     for_both(
-        gc::activation::tanh, gc::output::softmax_ce, params, x, y,
+        gc::activation::tanh, gc::head::softmax_ce, params, x, y,
         [](double J, const typegrad::reference::mlp_params<double>& g) {
             CHECK(J == near(1.0364725118747431));
             check_all(g.W,
@@ -160,7 +160,7 @@ TEST_CASE("case B, 3-2-2-2 with relu and sigmoid binary cross-entropy: typegrad 
     params.b = {matrix{{0.1}, {0.05}}, matrix{{-0.05}, {0.1}}, matrix{{0.2}, {-0.1}}};
 
     for_both(
-        gc::activation::relu, gc::output::sigmoid_bce, params, x, y,
+        gc::activation::relu, gc::head::sigmoid_bce, params, x, y,
         [](double J, const typegrad::reference::mlp_params<double>& g) {
             CHECK(J == near(1.3791247006135695));
             check_all(

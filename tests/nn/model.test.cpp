@@ -77,3 +77,25 @@ TEST_CASE("the printed gradient of a classifier uses the layers' names") {
     CHECK(text.find("h1ᵀ") != std::string::npos);         // ∂J/∂fc2.W = δ hᵀ, the seed's δ aᵀ
     CHECK(text.find("softmax(z) − y") != std::string::npos); // the fused softmax-CE adjoint
 }
+
+TEST_CASE("nn::mlp is a classifier of fc layers whose head is chosen by nn::head") {
+    using bce = nn::mlp<3, nn::activation::sigmoid, nn::head::sigmoid_bce>;
+    static_assert(bce::depth == 3 && bce::hidden == nn::activation::sigmoid && bce::head == nn::head::sigmoid_bce);
+    static_assert(std::is_same_v<bce::layer<2>, nn::fc<2>>);
+    CHECK(names_of<bce::parameters>() == std::vector<std::string>{"fc1.W", "fc1.b", "fc2.W", "fc2.b", "fc3.W", "fc3.b"});
+    const std::string text = tg::formula(bce::gradient);
+    INFO(text);
+    CHECK(text.find("a − y") != std::string::npos); // σ and binary cross-entropy fused, as the seed derives
+
+    // and its gradient is the loss's, by finite differences
+    const std::size_t batch = 4;
+    auto X = random_matrix(3, batch, -1, 1, 21);
+    auto Y = random_matrix(2, batch, 0, 1, 22);
+    auto W1 = random_matrix(4, 3, -1, 1, 23), b1 = random_matrix(4, 1, -0.5, 0.5, 24);
+    auto W2 = random_matrix(2, 4, -1, 1, 25), b2 = random_matrix(2, 1, -0.5, 0.5, 26);
+    using net = nn::mlp<2, nn::activation::tanh, nn::head::sigmoid_bce>;
+    using fc1 = net::layer<1>;
+    using fc2 = net::layer<2>;
+    auto v = tg::values(net::x = X, net::y = Y, fc1::W = W1, fc1::b = b1, fc2::W = W2, fc2::b = b2);
+    check_gradient(net::loss, v, std::tuple{fc1::W, fc1::b, fc2::W, fc2::b}, std::tie(W1, b1, W2, b2));
+}

@@ -27,7 +27,7 @@ namespace {
 
 namespace ref = typegrad::reference;
 using ref::activation;
-using ref::output;
+using ref::head;
 template <class T>
 using matrix = xt::xtensor<T, 2>;
 
@@ -42,8 +42,8 @@ std::string name(activation g) {
     }
     return "?";
 }
-std::string name(output o) {
-    return o == output::sigmoid_bce ? "sigmoid_bce" : "softmax_ce";
+std::string name(head o) {
+    return o == head::sigmoid_bce ? "sigmoid_bce" : "softmax_ce";
 }
 
 std::string format(const std::vector<std::size_t> &sizes) {
@@ -64,7 +64,7 @@ struct problem {
     matrix<double> x, y;
 };
 
-problem make_problem(const std::vector<std::size_t> &sizes, output out, std::size_t m,
+problem make_problem(const std::vector<std::size_t> &sizes, head out, std::size_t m,
                      std::uint64_t seed) {
     std::mt19937_64 engine(seed);
     const auto uniform = [&engine](double lo, double hi) {
@@ -80,7 +80,7 @@ problem make_problem(const std::vector<std::size_t> &sizes, output out, std::siz
     p.y = xt::zeros<double>({sizes.back(), m});
     for (auto &v : p.y)
         v = uniform(0, 1);
-    if (out == output::softmax_ce)
+    if (out == head::softmax_ce)
         for (std::size_t j = 0; j < m; ++j) {
             auto column = xt::view(p.y, xt::all(), j);
             column /= xt::sum(column)();
@@ -152,7 +152,7 @@ std::vector<std::size_t> architecture(std::size_t depth) {
 }
 
 constexpr activation activations[] = {activation::sigmoid, activation::tanh, activation::relu};
-constexpr output outputs[] = {output::sigmoid_bce, output::softmax_ce};
+constexpr head outputs[] = {head::sigmoid_bce, head::softmax_ce};
 
 template <class To, class From>
 ref::mlp_params<To> cast(const ref::mlp_params<From> &p) {
@@ -178,7 +178,7 @@ TEST_CASE("gradients of every parameter agree with central finite differences") 
     std::uint64_t seed = 1;
     for (std::size_t depth = 1; depth <= 4; ++depth)
         for (activation g : activations)
-            for (output o : outputs)
+            for (head o : outputs)
                 for (std::size_t m : {std::size_t{1}, std::size_t{5}}) {
                     const auto sizes = architecture(depth);
                     INFO("sizes ", format(sizes), ", hidden ", name(g), ", output ", name(o),
@@ -209,7 +209,7 @@ TEST_CASE("the seed's 2-2-2 sigmoid network gives independently computed gradien
                 matrix<double>{{0.40, 0.45}, {0.50, -0.55}}};
     params.b = {matrix<double>{{0.35}, {-0.35}}, matrix<double>{{0.60}, {0.10}}};
 
-    ref::mlp<double> net({2, 2, 2}, activation::sigmoid, output::sigmoid_bce);
+    ref::mlp<double> net({2, 2, 2}, activation::sigmoid, head::sigmoid_bce);
     ref::mlp_params<double> grads;
     const double J = net.gradient(params, x, y, grads);
 
@@ -238,7 +238,7 @@ TEST_CASE("softmax cross-entropy is minus the mean log-probability of the target
     params.b = {matrix<double>{{0.0}, {std::log(2.0)}, {std::log(3.0)}}};
     const matrix<double> x{{0.3, -0.7}, {1.1, 0.2}};
     const matrix<double> y{{0, 0}, {0, 1}, {1, 0}};
-    ref::mlp<double> net({2, 3}, activation::relu, output::softmax_ce);
+    ref::mlp<double> net({2, 3}, activation::relu, head::softmax_ce);
     CHECK(net.loss(params, x, y) ==
           doctest::Approx(-(std::log(0.5) + std::log(1.0 / 3)) / 2).epsilon(1e-15));
     CHECK(net.output_activations()(1, 0) == doctest::Approx(2.0 / 6).epsilon(1e-15));
@@ -247,7 +247,7 @@ TEST_CASE("softmax cross-entropy is minus the mean log-probability of the target
 TEST_CASE("the loss stays finite when the output saturates") {
     // Logits of ±1000: σ(z) rounds to exactly 0 or 1 and softmax to a one-hot, so a
     // loss computed as log(a) would be infinite; from the logits it is exact.
-    for (output o : outputs) {
+    for (head o : outputs) {
         INFO("output ", name(o));
         ref::mlp_params<double> params;
         params.W = {xt::zeros<double>({2, 1})};
@@ -274,7 +274,7 @@ TEST_CASE("float gradients agree with double gradients to float precision") {
     double worst = 0;
     std::uint64_t seed = 100;
     for (activation g : activations)
-        for (output o : outputs) {
+        for (head o : outputs) {
             const auto sizes = architecture(4);
             INFO("sizes ", format(sizes), ", hidden ", name(g), ", output ", name(o));
             const problem p = make_problem(sizes, o, 16, seed++);
@@ -301,14 +301,14 @@ TEST_CASE("float gradients agree with double gradients to float precision") {
 
 TEST_CASE("bad arguments throw invalid_argument naming the function and the shapes") {
     using doctest::Contains;
-    CHECK_THROWS_WITH_AS(ref::mlp<double>({3}, activation::tanh, output::softmax_ce),
+    CHECK_THROWS_WITH_AS(ref::mlp<double>({3}, activation::tanh, head::softmax_ce),
                          Contains("mlp::mlp: sizes (3)"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(ref::mlp<double>({3, 0, 2}, activation::tanh, output::softmax_ce),
+    CHECK_THROWS_WITH_AS(ref::mlp<double>({3, 0, 2}, activation::tanh, head::softmax_ce),
                          Contains("mlp::mlp: sizes (3, 0, 2)"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(ref::random_params<float>({}, 1), Contains("random_params: sizes ()"),
                          std::invalid_argument);
 
-    ref::mlp<double> net({3, 4, 2}, activation::relu, output::sigmoid_bce);
+    ref::mlp<double> net({3, 4, 2}, activation::relu, head::sigmoid_bce);
     const auto params = ref::random_params<double>({3, 4, 2}, 7);
     ref::mlp_params<double> grads;
     const matrix<double> x = xt::zeros<double>({3, 5}), y = xt::zeros<double>({2, 5});
@@ -355,11 +355,11 @@ TEST_CASE_TEMPLATE("a steady-state gradient step makes no heap allocation", T, f
     REQUIRE(typegrad::testing::allocations() > before_probe);
 
     const std::vector<std::size_t> sizes{6, 8, 8, 4};
-    const problem p = make_problem(sizes, output::softmax_ce, 16, 42);
+    const problem p = make_problem(sizes, head::softmax_ce, 16, 42);
     const auto params = cast<T>(p.params);
     const matrix<T> x = xt::cast<T>(p.x), y = xt::cast<T>(p.y);
     for (activation g : activations)
-        for (output o : outputs) {
+        for (head o : outputs) {
             INFO("hidden ", name(g), ", output ", name(o));
             ref::mlp<T> net(sizes, g, o);
             ref::mlp_params<T> grads;

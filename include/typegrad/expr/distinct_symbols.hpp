@@ -50,7 +50,7 @@ struct symbol_key {
 };
 
 template <class N>
-constexpr symbol_key key_of() {
+constexpr symbol_key symbol_key_of() {
     if constexpr (is_symbol_v<N>) return {N::name.view(), N::rows, N::cols, true};
     else return {};
 }
@@ -64,7 +64,7 @@ struct clash {
 // over a constexpr table: no template recursion over the graph.
 template <class... Ns>
 constexpr clash first_clash(meta::type_list<Ns...>) {
-    constexpr std::array<symbol_key, sizeof...(Ns)> keys = {key_of<Ns>()...};
+    constexpr std::array<symbol_key, sizeof...(Ns)> keys = {symbol_key_of<Ns>()...};
     std::array<std::size_t, sizeof...(Ns)> symbols{}; // pairs of symbols only: a graph has few
     std::size_t count = 0;
     for (std::size_t i = 0; i < keys.size(); ++i)

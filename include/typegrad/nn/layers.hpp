@@ -6,7 +6,9 @@
 
 #include <tuple>
 
+#include <typegrad/expr/type_list.hpp>
 #include <typegrad/expr/var.hpp>
+#include <typegrad/nn/kinds.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/label.hpp>
 #include <typegrad/ops/matmul.hpp>
@@ -24,19 +26,22 @@ struct dense {
     constexpr auto operator()(X x) const { return matmul(W, x) + b; }
 };
 
-// Activations as layers; each has no parameters.
-template <auto F>
+// Activations as layers; each has no parameters. `kind` is the value the reference,
+// the gradient checker and the trainer use for the same activation.
+template <activation A>
 struct activation_layer {
+    static constexpr nn::activation kind = A;
     using parameters = meta::type_list<>;
     template <node X>
-    constexpr auto operator()(X x) const { return F(x); }
+    constexpr auto operator()(X x) const {
+        if constexpr (A == activation::sigmoid) return sigmoid(x);
+        else if constexpr (A == activation::tanh) return typegrad::tanh(x);
+        else return relu(x);
+    }
 };
-inline constexpr auto sigmoid_fn = [](auto x) { return sigmoid(x); };
-inline constexpr auto tanh_fn = [](auto x) { return typegrad::tanh(x); };
-inline constexpr auto relu_fn = [](auto x) { return relu(x); };
-using sigmoid_layer = activation_layer<sigmoid_fn>;
-using tanh_layer = activation_layer<tanh_fn>;
-using relu_layer = activation_layer<relu_fn>;
+using sigmoid_layer = activation_layer<activation::sigmoid>;
+using tanh_layer = activation_layer<activation::tanh>;
+using relu_layer = activation_layer<activation::relu>;
 
 // Names the output of the wrapped layer (for the printer).
 template <fixed_string Name, class Layer>

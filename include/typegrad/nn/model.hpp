@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // A classifier built from layers: the model's logits, its loss and its gradient
 // with respect to every parameter the layers declare, all as compile-time values.
+// nn::mlp is the multilayer perceptron of the whole project (the trainer, the gradient
+// checker, the benchmarks), with the parameter names PyTorch shows: fc1.W, fc1.b, ...
 //
 //   using model = nn::sequential<nn::dense<"fc1">, nn::relu_layer, nn::dense<"fc2">>;
 //   constexpr auto dJ = nn::classifier<model>::gradient;   // ∂J/∂fc1.W, ∂J/∂fc1.b, ...
+//   using net = nn::mlp<3, nn::activation::relu, nn::head::softmax_ce>;   // fc1 .. fc3
 #pragma once
 
 #include <typegrad/ad/grad.hpp>
@@ -42,16 +45,37 @@ struct dense_stack<Depth, Activation, Depth, Acc> {
 template <std::size_t Depth, class Activation>
 using dense_stack = typename detail::dense_stack<Depth, Activation>::type;
 
-// A model trained with softmax cross-entropy on inputs x (features × batch) and
-// one-hot targets y (classes × batch).
-template <class Model>
+// The loss of a head on logits z (classes × batch) and targets y: softmax_ce takes
+// one-hot (or probability) columns, sigmoid_bce targets in [0, 1]. The names z, a and J
+// are what the printer shows: the derived δ reads softmax(z) − y or a − y.
+template <head H, node Z, node Y>
+constexpr auto head_loss(Z z, Y y) {
+    if constexpr (H == head::softmax_ce) return name<"J">(softmax_cross_entropy(z, y));
+    else return name<"J">(binary_cross_entropy(name<"a">(sigmoid(z)), y));
+}
+
+// A model trained with a head (softmax cross-entropy unless told otherwise) on inputs
+// x (features × batch) and targets y (classes × batch).
+template <class Model, head H = head::softmax_ce>
 struct classifier {
+    static constexpr nn::head head = H;
     static constexpr auto x = var<"x">;
     static constexpr auto y = var<"y">;
     static constexpr auto logits = name<"z">(Model{}(x));
-    static constexpr auto loss = name<"J">(softmax_cross_entropy(logits, y));
+    static constexpr auto loss = head_loss<H>(logits, y);
     using parameters = typename Model::parameters;
     static constexpr auto gradient = []<class... P>(meta::type_list<P...>) { return grad(loss, P{}...); }(parameters{});
+};
+
+// The multilayer perceptron of Depth dense layers fc1 .. fcDepth with activation A
+// between them (outputs h1, h2, ...) and head H: fcL.W is n(L) × n(L−1), fcL.b is n(L) × 1.
+template <std::size_t Depth, activation A, head H>
+struct mlp : classifier<dense_stack<Depth, activation_layer<A>>, H> {
+    static_assert(Depth >= 1, "typegrad: nn::mlp<Depth, ...> requires at least one layer");
+    static constexpr std::size_t depth = Depth;
+    static constexpr nn::activation hidden = A;
+    template <std::size_t L>
+    using layer = fc<L>; // the dense layer L, 1 ≤ L ≤ Depth
 };
 
 } // namespace typegrad::nn

@@ -6,8 +6,10 @@
 //   std::array<const xt::xtensor<float, 2>*, 2> grads{&g[W1], &g[b1]};
 //   opt.step(params, grads);                  // gradients in the same order as the parameters
 //
-// State (momentum buffers, moments) is created on a parameter's first step and keyed by its
-// name; after that a step allocates nothing. Hyper-parameters are doubles and every derived
+// State (momentum buffers, moments) is one `slot` per parameter, created on its first step;
+// after that a step allocates nothing. step() keeps the slots in a map keyed by name, for
+// parameters known only at run time; nn::parameter_store keeps them beside each parameter,
+// keyed by its symbol, and calls update() (the same arithmetic) directly. Hyper-parameters are doubles and every derived
 // scalar (bias corrections, step size) is computed in double, then each elementwise operation
 // runs in T in the order PyTorch's kernels use, so float results follow torch.optim's float
 // ones. The update loops are compiled once, in src/nn/optim.cpp, without floating-point
@@ -20,6 +22,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -78,7 +81,21 @@ class sgd {
         double weight_decay = 0;
     };
 
+    // One parameter's state.
+    struct slot {
+        xt::xtensor<T, 2> momentum_buffer;
+        bool started = false;
+        std::uint64_t mark = 0; // the step() call that last saw it, to catch a name used twice
+    };
+
     explicit sgd(options o);
+
+    // One parameter's update in place; grad has value's shape (the caller checked it).
+    void update(xt::xtensor<T, 2>& value, const xt::xtensor<T, 2>& grad, slot& s) const;
+    // Appends s to `out` as "<name>/momentum_buffer" (nothing before its first step).
+    static void save_slot(std::string_view name, const slot& s, optimiser_state<T>& out);
+    // The slot load_state read for `name` (empty if it had none), moved out of this optimiser.
+    slot release_slot(std::string_view name);
 
     // Updates every parameter in place from the gradient at the same position.
     void step(std::span<const parameter<T>> params,
@@ -91,10 +108,6 @@ class sgd {
     void load_state(const optimiser_state<T>& s, std::span<const parameter<T>> params);
 
   private:
-    struct slot {
-        xt::xtensor<T, 2> momentum_buffer;
-        std::uint64_t mark = 0; // the step() call that last saw it, to catch a name used twice
-    };
     options options_;
     std::uint64_t marks_ = 0;
     std::map<std::string, slot, std::less<>> slots_;
@@ -121,7 +134,19 @@ class adam {
         double weight_decay = 0;
     };
 
+    // One parameter's state: its moments and its own step count t.
+    struct slot {
+        xt::xtensor<T, 2> exp_avg, exp_avg_sq;
+        std::uint64_t step = 0;
+        std::uint64_t mark = 0;
+    };
+
     explicit adam(options o);
+
+    void update(xt::xtensor<T, 2>& value, const xt::xtensor<T, 2>& grad, slot& s) const;
+    // "<name>/exp_avg", "<name>/exp_avg_sq" and scalar "<name>/step" (nothing before step 1).
+    static void save_slot(std::string_view name, const slot& s, optimiser_state<T>& out);
+    slot release_slot(std::string_view name);
 
     void step(std::span<const parameter<T>> params,
               std::span<const xt::xtensor<T, 2>* const> grads);
@@ -131,11 +156,6 @@ class adam {
     void load_state(const optimiser_state<T>& s, std::span<const parameter<T>> params);
 
   private:
-    struct slot {
-        xt::xtensor<T, 2> exp_avg, exp_avg_sq;
-        std::uint64_t step = 0;
-        std::uint64_t mark = 0;
-    };
     options options_;
     std::uint64_t marks_ = 0;
     std::map<std::string, slot, std::less<>> slots_;

@@ -15,17 +15,14 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include <typegrad/nn/kinds.hpp>
+
 namespace typegrad::reference {
 
-// g of the hidden layers.
-enum class activation { sigmoid, tanh, relu };
-
-// The last layer and its cost, fused as the seed derives them:
-//   sigmoid_bce: a = σ(z), J = −(1/m) Σ [y log a + (1−y) log(1−a)]
-//   softmax_ce:  a = softmax(z) over each column, J = −(1/m) Σ y log a
-// Both backpropagate δ(last) = a − y; for softmax_ce that is the gradient only when each
-// column of y sums to 1 (one-hot or a probability vector), which is not checked.
-enum class output { sigmoid_bce, softmax_ce };
+// The hidden activation and the output head are nn::activation and nn::head, the values
+// the DSL's nn::mlp is made with (see nn/kinds.hpp for the head's formulas).
+using nn::activation;
+using nn::head;
 
 // W[l] is sizes[l+1] × sizes[l], b[l] is sizes[l+1] × 1. Gradients use the same type.
 template <class T>
@@ -37,7 +34,7 @@ template <class T>
 class mlp {
   public:
     // sizes: units per layer, input first; at least two entries, none zero.
-    mlp(std::vector<std::size_t> sizes, activation hidden, output out);
+    mlp(std::vector<std::size_t> sizes, activation hidden, head out);
 
     // Forward pass only; returns J. x is sizes.front() × m, y is sizes.back() × m, m ≥ 1.
     T loss(const mlp_params<T> &params, const xt::xtensor<T, 2> &x, const xt::xtensor<T, 2> &y);
@@ -63,7 +60,7 @@ class mlp {
 
     std::vector<std::size_t> sizes_;
     activation hidden_;
-    output out_;
+    head out_;
 
     // Work buffers for a batch of batch_ columns (see the legend in mlp.cpp).
     std::size_t batch_ = 0;
