@@ -301,6 +301,7 @@ void register_all(const char* dtype, const std::vector<backend>& backends) {
 } // namespace
 
 int main(int argc, char** argv) {
+    typegrad::blas::tune();
     typegrad::blas::set_threads(1);
     Eigen::setNbThreads(1);
     std::vector<backend> backends = {backend::openblas, backend::eigen};

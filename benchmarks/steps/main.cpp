@@ -11,11 +11,14 @@
 //   typegrad_forward  the loss alone, typegrad
 //   manual_forward    reference::mlp::loss
 //   gemm_forward      the forward products alone
+//   libtorch_step, libtorch_forward   the same in libtorch (libtorch_steps.cpp), only
+//                     when configured with -DTYPEGRAD_BENCH_LIBTORCH=ON
 // Counters (rates, per second): GFLOP of the matrix products (step variants all count the step's
 // products, forward variants the forward's) and examples.
 //
 // Options (besides Google Benchmark's):
-//   --threads=N   BLAS threads (default 1, or $TYPEGRAD_BENCH_THREADS). With one
+//   --threads=N   threads of the products and typegrad's loops (typegrad::set_threads;
+//                 default 1, or $TYPEGRAD_BENCH_THREADS). With one
 //                 thread times are this thread's CPU time, which a shared machine
 //                 disturbs less; with more, wall time.
 // Defaults added unless given: --benchmark_repetitions=5
@@ -29,6 +32,9 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <typegrad/exec/openblas_kernel.hpp>
+#include <typegrad/exec/threads.hpp>
 
 #include "suite.hpp"
 
@@ -132,6 +138,9 @@ void register_case(const mlp_case& c) {
                                            manual_forward<T>, c));
     configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "gemm_forward").c_str(),
                                            gemm_only<T>, c, false));
+#ifdef TYPEGRAD_BENCH_LIBTORCH
+    register_libtorch<T>(c);
+#endif
 }
 
 bool has_flag(const std::vector<std::string>& args, const char* name) {
@@ -170,7 +179,12 @@ int main(int argc, char** argv) {
     if (!tb::has_flag(args, "--benchmark_enable_random_interleaving"))
         args.push_back("--benchmark_enable_random_interleaving=true");
 
-    typegrad::blas::set_threads(tb::threads);
+    typegrad::blas::tune();
+    typegrad::set_threads(tb::threads);
+#ifdef TYPEGRAD_BENCH_LIBTORCH
+    tb::set_libtorch_threads(tb::threads);
+    benchmark::AddCustomContext("libtorch", tb::libtorch_version());
+#endif
     const char* coretype = std::getenv("OPENBLAS_CORETYPE");
     benchmark::AddCustomContext("blas", typegrad::blas::backend());
     benchmark::AddCustomContext("blas_core", openblas_get_corename());

@@ -45,4 +45,14 @@ extern template void register_typegrad<double, 2>(const mlp_case&);
 extern template void register_typegrad<float, 4>(const mlp_case&);
 extern template void register_typegrad<double, 4>(const mlp_case&);
 
+#ifdef TYPEGRAD_BENCH_LIBTORCH
+// The libtorch peer (libtorch_steps.cpp), built only with -DTYPEGRAD_BENCH_LIBTORCH=ON.
+template <class T>
+void register_libtorch(const mlp_case& c);
+extern template void register_libtorch<float>(const mlp_case&);
+extern template void register_libtorch<double>(const mlp_case&);
+void set_libtorch_threads(int threads); // intra-op threads, one inter-op thread
+std::string libtorch_version();
+#endif
+
 } // namespace typegrad::bench

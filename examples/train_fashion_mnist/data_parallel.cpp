@@ -195,8 +195,10 @@ int session::run(const std::function<int()>& train) {
         return train();
     } catch (const refused_on_a_rank& e) {
         std::cerr << "train_fashion_mnist: " << e.what() << "\n";
-        return 1;
+    } catch (const std::exception& e) { // a bug rather than bad input: still a message, not a crash
+        std::cerr << "train_fashion_mnist: error: " << e.what() << "\n";
     }
+    return 1;
 }
 
 // ---------------------------------------------------------------------------------------------

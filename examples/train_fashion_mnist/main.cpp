@@ -9,7 +9,9 @@
 #include <vector>
 
 #include <typegrad/data/idx.hpp>
+#include <typegrad/exec/openblas_kernel.hpp>
 #include <typegrad/exec/program.hpp>
+#include <typegrad/exec/threads.hpp>
 #include <typegrad/io/checkpoint.hpp>
 #include <typegrad/nn/optim.hpp>
 
@@ -37,7 +39,7 @@ int main(int argc, char** argv) {
     app.add_option("--momentum", momentum, "SGD momentum")->check(CLI::Range(0.0, 1.0));
     app.add_option("--weight-decay", weight_decay, "L2 weight decay")->check(CLI::NonNegativeNumber);
     app.add_option("--seed", opt.seed, "seed for initial weights and shuffling");
-    app.add_option("--threads", opt.threads, "BLAS threads")->check(CLI::Range(1, 256));
+    app.add_option("--threads", opt.threads, "threads of the matrix products and of typegrad's loops")->check(CLI::Range(1, 256));
     app.add_option("--data-dir", opt.data_dir, "folder with the Fashion-MNIST IDX files")->check(CLI::ExistingDirectory);
     app.add_option("--save", opt.save, "write a checkpoint here after every epoch");
     app.add_option("--resume", opt.resume, "continue from this checkpoint")->check(CLI::ExistingFile);
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
     opt.activation = *tg::nn::activation_named(activation); // IsMember checked the name
     if (optimizer == "adam") opt.optimiser = tg::nn::adam<float>::options{.lr = lr, .weight_decay = weight_decay};
     else opt.optimiser = tg::nn::sgd<float>::options{.lr = lr, .momentum = momentum, .weight_decay = weight_decay};
+    tg::blas::tune();
+    tg::set_threads(opt.threads); // per process: under mpirun, each rank's threads
     return processes.run([&] {
         try {
             return train_selected(opt, models{});

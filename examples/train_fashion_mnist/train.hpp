@@ -100,7 +100,6 @@ template <class Model>
 int train(const options& opt) {
     constexpr auto x = Model::x;
     constexpr auto y = Model::y;
-    tg::blas::set_threads(opt.threads);
 
     // With --distributed every rank loads; a file missing on one rank stops all of them.
     auto sets = on_every_rank(opt, [&] {

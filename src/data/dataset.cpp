@@ -165,12 +165,21 @@ std::size_t dataset<T>::fill_batch(std::size_t i, batching b, xt::xtensor<T, 2>&
 
     const std::size_t* index = order_.data() + first;
     if (!pixels_.empty()) {
-        // Each sample's bytes are contiguous: read them in order, write its column of x.
-        for (std::size_t j = 0; j < n; ++j) {
-            const std::uint8_t* from = pixels_.data() + index[j] * f_count;
-            T* to = x.data() + j;
-            for (std::size_t f = 0; f < f_count; ++f)
-                to[f * n] = value_of_[from[f]];
+        // Each sample's bytes are contiguous and x is features × n: a transpose. Written one
+        // sample (one column of x) at a time, every store lands on a different cache line
+        // and the lines are evicted before their neighbours are filled (x is 400 KB at
+        // batch 128). So samples go in blocks of one cache line of x: for each feature the
+        // block's values fill one line whole, and the block's source rows stay in L1.
+        constexpr std::size_t block = 64 / sizeof(T);
+        const std::uint8_t* rows[block];
+        for (std::size_t j0 = 0; j0 < n; j0 += block) {
+            const std::size_t width = std::min(block, n - j0);
+            for (std::size_t k = 0; k < width; ++k)
+                rows[k] = pixels_.data() + index[j0 + k] * f_count;
+            T* to = x.data() + j0;
+            for (std::size_t f = 0; f < f_count; ++f, to += n)
+                for (std::size_t k = 0; k < width; ++k)
+                    to[k] = value_of_[rows[k][f]];
         }
     } else {
         for (std::size_t f = 0; f < f_count; ++f) {

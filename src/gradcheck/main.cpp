@@ -18,6 +18,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <typegrad/exec/openblas_kernel.hpp>
+#include <typegrad/exec/threads.hpp>
 #include <typegrad/gradcheck.hpp>
 
 namespace gc = typegrad::gradcheck;
@@ -86,6 +88,7 @@ int main(int argc, char** argv) {
                  "typegrad-gradcheck"};
     gc::options o;
     o.batch = 32;
+    int threads = 1;
     std::string layers = "400,25,10";
 
     app.add_option("--layers", layers,
@@ -142,6 +145,9 @@ int main(int argc, char** argv) {
                    "testing the checker: add this times the tensor's largest entry to typegrad's "
                    "dJ/dfc1.W(0,0); the check must then fail (exit 1)")
         ->check(CLI::Range(-1e6, 1e6));
+    app.add_option("--threads", threads, "threads of the matrix products and of typegrad's loops")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
 
     try {
         app.parse(argc, argv);
@@ -157,6 +163,8 @@ int main(int argc, char** argv) {
         return 2;
     }
 
+    typegrad::blas::tune();
+    typegrad::set_threads(threads);
     try {
         const gc::report r = gc::run(o);
         print(r);

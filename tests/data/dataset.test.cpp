@@ -257,3 +257,28 @@ TEST_CASE("the Fashion-MNIST test split has 10000 balanced 28×28 images") {
     CHECK(ds.pixel_mean() == doctest::Approx(0.28684928071228494).epsilon(1e-6));
     CHECK(ds.pixel_stddev() == doctest::Approx(0.3524441532607146).epsilon(1e-6));
 }
+
+TEST_CASE("byte batches wider than one cache line of x, with a partial block and a short last batch, equal images()") {
+    // fill_batch transposes bytes in blocks of 64 / sizeof(T) samples: batch 37 of 40
+    // samples makes blocks of 16, 16 and 5, then a last batch of 3 (float), and of 8 (double).
+    data::idx_images raw{40, 3, 5, {}};
+    for (std::size_t i = 0; i < 40 * 15; ++i)
+        raw.pixels.push_back(static_cast<std::uint8_t>((131 * i + 7) % 256));
+    std::vector<std::uint8_t> labels;
+    for (std::size_t i = 0; i < 40; ++i)
+        labels.push_back(static_cast<std::uint8_t>(i % 4));
+    const auto check = [&]<class T>(data::dataset<T> ds) {
+        ds.shuffle(5);
+        xt::xtensor<T, 2> x, y;
+        const data::batching b{37};
+        for (std::size_t i = 0; i < ds.batch_count(b); ++i) {
+            const std::size_t n = ds.fill_batch(i, b, x, y);
+            CHECK(n == (i == 0 ? 37 : 3));
+            for (std::size_t j = 0; j < n; ++j)
+                for (std::size_t f = 0; f < 15; ++f)
+                    CHECK(x(f, j) == ds.images()(f, ds.order()[i * 37 + j]));
+        }
+    };
+    check(data::dataset<float>(raw, labels, 4));
+    check(data::dataset<double>(raw, labels, 4));
+}

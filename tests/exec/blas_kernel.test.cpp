@@ -45,8 +45,8 @@ TEST_CASE("a kernel older than the CPU is replaced, one as good or better is kep
     CHECK(kernel::better_kernel("Prescott", nullptr) == nullptr); // a CPU without AVX2
 }
 
-TEST_CASE("after the startup check the kernel is as good as the CPU allows") {
-    const auto& s = kernel::ensure();
+TEST_CASE("after blas::tune() the kernel is as good as the CPU allows") {
+    const auto& s = tg::blas::tune();
     INFO(s.describe());
     if (std::getenv("OPENBLAS_CORETYPE") == nullptr)
         CHECK(kernel::better_kernel(openblas_get_corename(), kernel::best_for_cpu()) == nullptr);

@@ -262,6 +262,18 @@ TEST_CASE("check() catches a wrong gradient against both the reference and finit
     CHECK(r.parameters[0].typegrad_vs_manual.max_rel <= r.tol.typegrad_vs_manual); // the rest is right
 }
 
+// Weights held by symbol, as in a parameter store (a local class may not have a
+// member template, so it lives here).
+struct weights_by_symbol {
+    const gc::network& net;
+    template <class S>
+    const xt::xtensor<double, 2>& operator[](S) const {
+        constexpr std::string_view name = S::name.view();
+        const std::size_t l = std::size_t(name[2] - '1');
+        return name.back() == 'W' ? net.theta.W[l] : net.theta.b[l];
+    }
+};
+
 TEST_CASE("run<Model> checks a model at the weights it is given, as the trainer does") {
     using model = typegrad::nn::mlp<3, gc::activation::tanh, gc::head::softmax_ce>;
     gc::options o;
@@ -269,17 +281,7 @@ TEST_CASE("run<Model> checks a model at the weights it is given, as the trainer 
     o.batch = 8;
     o.out = gc::head::softmax_ce;
     const gc::network net = gc::random_network(o);
-    // Weights held by symbol, as in a parameter store.
-    struct weights {
-        const gc::network& net;
-        template <class S>
-        const xt::xtensor<double, 2>& operator[](S) const {
-            constexpr std::string_view name = S::name.view();
-            const std::size_t l = std::size_t(name[2] - '1');
-            return name.back() == 'W' ? net.theta.W[l] : net.theta.b[l];
-        }
-    };
-    const gc::report r = gc::run<model>(weights{net}, net.x, net.y, 0);
+    const gc::report r = gc::run<model>(weights_by_symbol{net}, net.x, net.y, 0);
     REQUIRE(r.parameters.size() == 6);
     CHECK(r.parameters[4].name == "fc3.W");
     for (const auto& p : r.parameters) CHECK(p.fd_checked == p.rows * p.cols);

@@ -4,6 +4,10 @@
 // reusable program whose buffers persist across calls (a training loop).
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <type_traits>
+
 #include <typegrad/ad/grad.hpp>
 #include <typegrad/expr/distinct_symbols.hpp>
 #include <typegrad/exec/program.hpp>

@@ -2,6 +2,8 @@
 // The one interface through which every matrix product goes: the executor, the
 // manual reference and the benchmarks all call `blas::gemm`, so swapping the
 // backend changes all of them at once and a comparison measures the framework.
+// blas::tune() (openblas_kernel.hpp, compiled) picks OpenBLAS's kernel; programs call
+// it once at startup.
 #pragma once
 
 #include <cblas.h>
@@ -24,7 +26,6 @@ inline CBLAS_TRANSPOSE cblas_flag(transpose t) { return t == transpose::yes ? Cb
 inline void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
                  const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
                  std::size_t ldc) {
-    openblas_kernel::ensure();
     cblas_sgemm(CblasRowMajor, cblas_flag(ta), cblas_flag(tb), int(m), int(n), int(k), alpha, a, int(lda),
                 b, int(ldb), beta, c, int(ldc));
 }
@@ -32,7 +33,6 @@ inline void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::
 inline void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, double alpha,
                  const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta,
                  double* c, std::size_t ldc) {
-    openblas_kernel::ensure();
     cblas_dgemm(CblasRowMajor, cblas_flag(ta), cblas_flag(tb), int(m), int(n), int(k), alpha, a, int(lda),
                 b, int(ldb), beta, c, int(ldc));
 }
@@ -52,14 +52,8 @@ void gemm(transpose ta, transpose tb, T alpha, const xt::xtensor<T, 2>& a, const
     gemm(ta, tb, m, n, k, alpha, a.data(), a.shape(1), b.data(), b.shape(1), beta, c.data(), c.shape(1));
 }
 
-// Which library and kernel the products run on, for benchmark reports:
-// "OpenBLAS 0.3.21 ... Cooperlake ... (kernel Cooperlake: as chosen by OpenBLAS)".
-inline std::string backend() { return std::string(openblas_get_config()) + " " + openblas_kernel::ensure().describe(); }
-
-// Threads the backend may use; benchmarks and the trainer set this explicitly.
-inline void set_threads(int n) {
-    openblas_kernel::ensure();
-    openblas_set_num_threads(n);
-}
+// Threads of the backend alone; typegrad::set_threads (exec/threads.hpp) sets these
+// and the library's loop threads together.
+inline void set_threads(int n) { openblas_set_num_threads(n); }
 
 } // namespace typegrad::blas

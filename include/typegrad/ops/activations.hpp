@@ -10,9 +10,10 @@
 namespace typegrad {
 
 struct sigmoid_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "sigmoid";
     template <class T>
-    static T apply(T a) { return T(1) / (T(1) + std::exp(-a)); }
+    static T apply(T a) { return T(1) / (T(1) + math::exp(-a)); }
     // σ(z)′ = g ⊙ a ⊙ (1 − a), with a = σ(z) the node itself
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self a, G g) { return g * (a * (literal<1>{} - a)); }
@@ -20,9 +21,10 @@ struct sigmoid_op : unary_elementwise {
 };
 
 struct tanh_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "tanh";
     template <class T>
-    static T apply(T a) { return std::tanh(a); }
+    static T apply(T a) { return math::tanh(a); }
     // tanh(z)′ = g ⊙ (1 − a²), with a = tanh(z)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self a, G g) { return g * (literal<1>{} - square(a)); }
@@ -31,9 +33,10 @@ struct tanh_op : unary_elementwise {
 
 // step(a) = 1 where a > 0, else 0. Its derivative is zero almost everywhere.
 struct step_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "step";
     template <class T>
-    static T apply(T a) { return a > T(0) ? T(1) : T(0); }
+    static T apply(T a) { return math::select(a > T(0), T(1), T(0)); }
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self, G) { return literal<0>{}; }
     static printed print(const std::array<printed, 1>& a, style s) {
@@ -42,9 +45,10 @@ struct step_op : unary_elementwise {
 };
 
 struct relu_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "relu";
     template <class T>
-    static T apply(T a) { return a > T(0) ? a : T(0); }
+    static T apply(T a) { return math::select(a > T(0), a, T(0)); }
     // relu(z)′ = g ⊙ 𝟙(a > 0), with a = relu(z): a > 0 exactly where z > 0
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self a, G g);
@@ -54,10 +58,13 @@ struct relu_op : unary_elementwise {
 };
 
 struct softplus_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "softplus";
     // log(1 + eᶻ) = max(z, 0) + log1p(e^−|z|), finite for any z
     template <class T>
-    static T apply(T a) { return (a > T(0) ? a : T(0)) + std::log1p(std::exp(-std::abs(a))); }
+    static T apply(T a) {
+        return math::select(a > T(0), a, T(0)) + math::log1p(math::exp(-math::abs(a)));
+    }
     // softplus(z)′ = g ⊙ σ(z)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g);

@@ -38,6 +38,7 @@ template <>
 inline constexpr bool detail::is_quotient_op<div_op> = true;
 
 struct neg_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "negation";
     template <class T>
     static T apply(T a) { return -a; }
@@ -52,6 +53,7 @@ struct neg_op : unary_elementwise {
 };
 
 struct add_op : binary_elementwise<add_op> {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "+";
     template <class T>
     static T apply(T a, T b) { return a + b; }
@@ -66,6 +68,7 @@ struct add_op : binary_elementwise<add_op> {
 };
 
 struct sub_op : binary_elementwise<sub_op> {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "−";
     template <class T>
     static T apply(T a, T b) { return a - b; }
@@ -81,6 +84,7 @@ struct sub_op : binary_elementwise<sub_op> {
 };
 
 struct mul_op : binary_elementwise<mul_op> {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "⊙";
     template <class T>
     static T apply(T a, T b) { return a * b; }
@@ -93,6 +97,7 @@ struct mul_op : binary_elementwise<mul_op> {
 };
 
 struct div_op : binary_elementwise<div_op> {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "/";
     template <class T>
     static T apply(T a, T b) { return a / b; }

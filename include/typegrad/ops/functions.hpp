@@ -6,13 +6,15 @@
 #include <cmath>
 
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/math.hpp>
 
 namespace typegrad {
 
 struct exp_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "exp";
     template <class T>
-    static T apply(T a) { return std::exp(a); }
+    static T apply(T a) { return math::exp(a); }
     // exp(a)′ = g ⊙ exp(a), the node's own value
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g) { return g * self; }
@@ -20,9 +22,10 @@ struct exp_op : unary_elementwise {
 };
 
 struct log_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "log";
     template <class T>
-    static T apply(T a) { return std::log(a); }
+    static T apply(T a) { return math::log(a); }
     // log(a)′ = g / a
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g) { return g / operand<0>(self); }
@@ -30,9 +33,10 @@ struct log_op : unary_elementwise {
 };
 
 struct sqrt_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "sqrt";
     template <class T>
-    static T apply(T a) { return std::sqrt(a); }
+    static T apply(T a) { return math::sqrt(a); }
     // √a′ = g / (2 √a)
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g) { return g / (literal<2>{} * self); }
@@ -43,6 +47,7 @@ struct sqrt_op : unary_elementwise {
 };
 
 struct square_op : unary_elementwise {
+    static constexpr bool vectorized = true;
     static constexpr std::string_view name = "square";
     template <class T>
     static T apply(T a) { return a * a; }

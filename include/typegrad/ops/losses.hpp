@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include <typegrad/ops/activations.hpp>
+#include <typegrad/ops/parallel.hpp>
 #include <typegrad/ops/softmax.hpp>
 
 namespace typegrad {
@@ -38,11 +39,14 @@ struct binary_cross_entropy_op : loss_base<binary_cross_entropy_op> {
     template <class T>
     static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& y) {
         const T floor = -100;
-        T acc = 0;
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            const T ai = a.data()[i], yi = y.data()[i];
-            acc += yi * std::max(std::log(ai), floor) + (1 - yi) * std::max(std::log1p(-ai), floor);
-        }
+        const T* ap = a.data();
+        const T* yp = y.data();
+        const T acc = parallel_sum<T>(a.size(), a.size(), [&](std::size_t first, std::size_t last) {
+            T part = 0;
+            for (std::size_t i = first; i < last; ++i)
+                part += yp[i] * std::max(std::log(ap[i]), floor) + (1 - yp[i]) * std::max(std::log1p(-ap[i]), floor);
+            return part;
+        });
         out(0, 0) = -acc / T(a.shape(1));
     }
     // ∂J/∂a = (a − y) / (a ⊙ (1 − a)) / m. Written over the common denominator so
@@ -68,11 +72,14 @@ struct softmax_cross_entropy_op : loss_base<softmax_cross_entropy_op> {
         const std::size_t rows = z.shape(0), cols = z.shape(1);
         const T* zp = z.data();
         const T* yp = y.data();
-        T acc = 0;
-        for (std::size_t j = 0; j < cols; ++j) {
-            const T log_total = detail::column_log_sum_exp(z, j);
-            for (std::size_t i = 0; i < rows; ++i) acc += yp[i * cols + j] * (zp[i * cols + j] - log_total);
-        }
+        const T acc = parallel_sum<T>(cols, z.size(), [&](std::size_t first, std::size_t last) {
+            T part = 0;
+            for (std::size_t j = first; j < last; ++j) {
+                const T log_total = detail::column_log_sum_exp(z, j);
+                for (std::size_t i = 0; i < rows; ++i) part += yp[i * cols + j] * (zp[i * cols + j] - log_total);
+            }
+            return part;
+        });
         out(0, 0) = -acc / T(cols);
     }
     // ∂J/∂z = (softmax(z) − y) / m — the fused form, finite for any logits;

@@ -20,6 +20,7 @@ struct matmul_shape_check {
 struct transpose_op : op_defaults {
     static constexpr std::string_view name = "transpose";
     static constexpr bool view = true; // re-reads its operand, no forward rule of its own
+    static constexpr bool swaps_axes = true; // as a BLAS flag, or strided reads in a fused loop
     static constexpr bool materialize_operands = true; // a strided view needs a buffer under it
     template <class A>
     static constexpr static_dims static_shape() { return {A::cols, A::rows}; }

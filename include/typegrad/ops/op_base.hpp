@@ -28,6 +28,12 @@ struct op_defaults {
     // True where an operand is broadcast to the op's own shape, so that the
     // derivation must sum (or scale) its adjoint back down to the operand's shape.
     static constexpr bool broadcasts_operands = false;
+    // An elementwise op sets this when its `apply` also runs on a SIMD batch of T:
+    // written with + − * /, comparisons, and ops/math.hpp's math::exp, math::select
+    // (for a ? b : c) and the rest. The fused loops then take a chain of such ops a
+    // batch at a time; a chain with any other op runs its scalar `apply`, which
+    // stays the reference.
+    static constexpr bool vectorized = false;
 };
 
 // Shape rule of ops whose result has their operand's shape.

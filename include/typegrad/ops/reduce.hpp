@@ -8,6 +8,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/parallel.hpp>
 
 namespace typegrad {
 
@@ -25,9 +26,12 @@ struct sum_op : op_defaults {
     }
     template <class T>
     static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a) {
-        T acc = 0;
-        for (std::size_t i = 0; i < a.size(); ++i) acc += a.data()[i];
-        out(0, 0) = acc;
+        const T* p = a.data();
+        out(0, 0) = parallel_sum<T>(a.size(), a.size(), [p](std::size_t first, std::size_t last) {
+            T acc = 0;
+            for (std::size_t i = first; i < last; ++i) acc += p[i];
+            return acc;
+        });
     }
     // (Σ a)′ = g, broadcast back to a's shape by the derivation
     template <std::size_t K, class Self, class G>
@@ -57,19 +61,25 @@ struct sum_axis_op : op_defaults {
     }
     template <class T>
     static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a) {
+        // Rows (axis 1) or columns (axis 0) split over the loop threads; each sum
+        // adds in the same order whatever the split.
         const std::size_t rows = a.shape(0), cols = a.shape(1);
         const T* p = a.data();
+        T* o = out.data();
         if constexpr (Axis == 1) {
-            for (std::size_t i = 0; i < rows; ++i) {
-                T acc = 0;
-                for (std::size_t j = 0; j < cols; ++j) acc += p[i * cols + j];
-                out(i, 0) = acc;
-            }
+            parallel_blocks(rows, a.size(), 1, [&](std::size_t first, std::size_t last) {
+                for (std::size_t i = first; i < last; ++i) {
+                    T acc = 0;
+                    for (std::size_t j = 0; j < cols; ++j) acc += p[i * cols + j];
+                    o[i] = acc;
+                }
+            });
         } else {
-            T* o = out.data();
-            for (std::size_t j = 0; j < cols; ++j) o[j] = 0;
-            for (std::size_t i = 0; i < rows; ++i)
-                for (std::size_t j = 0; j < cols; ++j) o[j] += p[i * cols + j];
+            parallel_blocks(cols, a.size(), 16, [&](std::size_t first, std::size_t last) {
+                for (std::size_t j = first; j < last; ++j) o[j] = 0;
+                for (std::size_t i = 0; i < rows; ++i)
+                    for (std::size_t j = first; j < last; ++j) o[j] += p[i * cols + j];
+            });
         }
     }
     template <std::size_t K, class Self, class G>

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include <typegrad/ops/functions.hpp>
+#include <typegrad/ops/parallel.hpp>
 #include <typegrad/ops/reduce.hpp>
 
 namespace typegrad {
@@ -25,19 +26,22 @@ T column_log_sum_exp(const xt::xtensor<T, 2>& z, std::size_t j) {
     return std::log(total) + top;
 }
 
-// out(:, j) = log_softmax(z(:, j)) when Log, else softmax(z(:, j)).
+// out(:, j) = log_softmax(z(:, j)) when Log, else softmax(z(:, j)); columns split
+// over the loop threads, each computed as by one thread.
 template <bool Log, class T>
 void column_softmax(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& z) {
     const std::size_t rows = z.shape(0), cols = z.shape(1);
     const T* zp = z.data();
     T* o = out.data();
-    for (std::size_t j = 0; j < cols; ++j) {
-        const T log_total = column_log_sum_exp(z, j);
-        for (std::size_t i = 0; i < rows; ++i) {
-            const T l = zp[i * cols + j] - log_total;
-            o[i * cols + j] = Log ? l : std::exp(l);
+    parallel_blocks(cols, z.size(), 1, [&](std::size_t first, std::size_t last) {
+        for (std::size_t j = first; j < last; ++j) {
+            const T log_total = column_log_sum_exp(z, j);
+            for (std::size_t i = 0; i < rows; ++i) {
+                const T l = zp[i * cols + j] - log_total;
+                o[i * cols + j] = Log ? l : std::exp(l);
+            }
         }
-    }
+    });
 }
 } // namespace detail
 

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// typegrad_adbench: the ADBenchmark functions (adbench.hpp), each timed as its plain
+// evaluation in double (a hand-written loop) and as typegrad's value and gradient,
+// interleaved at random so both see the same machine; report the medians' ratio,
+// gradient ÷ primal. One thread (BLAS threads 1); times are this thread's CPU time.
+//
+//   typegrad_adbench [Google Benchmark options]   time every function
+//   typegrad_adbench --check                       check typegrad's value and gradient
+//                                                  against the hand-written ones, no timing
+// Defaults added unless given: --benchmark_repetitions=9
+//   --benchmark_report_aggregates_only=true --benchmark_enable_random_interleaving=true
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <typegrad/exec/gemm.hpp>
+
+#include "adbench.hpp"
+
+namespace typegrad::adbench {
+std::vector<entry>& registry() {
+    static std::vector<entry> all;
+    return all;
+}
+} // namespace typegrad::adbench
+
+namespace {
+bool has_flag(const std::vector<std::string>& args, const char* name) {
+    for (const auto& a : args)
+        if (a.rfind(name, 0) == 0) return true;
+    return false;
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    namespace ab = typegrad::adbench;
+    typegrad::blas::set_threads(1);
+    std::vector<std::string> args(argv, argv + argc);
+    if (has_flag(args, "--check")) {
+        int failed = 0;
+        for (const auto& e : ab::registry()) {
+            const double error = e.check();
+            const bool ok = error <= ab::tolerance;
+            std::printf("%-22s relative difference %.3g  %s\n", e.name.c_str(), error, ok ? "ok" : "FAILED");
+            failed += !ok;
+        }
+        return failed == 0 ? 0 : 1;
+    }
+    if (!has_flag(args, "--benchmark_repetitions")) args.push_back("--benchmark_repetitions=9");
+    if (!has_flag(args, "--benchmark_report_aggregates_only") && !has_flag(args, "--benchmark_display_aggregates_only"))
+        args.push_back("--benchmark_report_aggregates_only=true");
+    if (!has_flag(args, "--benchmark_enable_random_interleaving"))
+        args.push_back("--benchmark_enable_random_interleaving=true");
+    benchmark::AddCustomContext("blas", typegrad::blas::backend());
+    for (const auto& e : ab::registry()) e.register_benchmarks();
+
+    std::vector<char*> cargs;
+    for (auto& a : args) cargs.push_back(a.data());
+    int cargc = int(cargs.size());
+    cargs.push_back(nullptr);
+    benchmark::Initialize(&cargc, cargs.data());
+    if (benchmark::ReportUnrecognizedArguments(cargc, cargs.data())) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

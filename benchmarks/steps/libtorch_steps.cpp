@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+// The C++ peer: the same training step in libtorch, PyTorch's own C++ API, so that
+// typegrad is compared C++ against C++ with no interpreter in the way. Built only
+// with -DTYPEGRAD_BENCH_LIBTORCH=ON (benchmarks/report turns it on in its own build
+// folder): this one unit takes about a minute and a GiB of compiler memory.
+//
+// Variants, registered beside typegrad's and interleaved with them:
+//   libtorch_step     forward, loss, torch::autograd::grad of the loss w.r.t. every
+//                     weight and bias (what benchmarks/peers/pytorch_mlp.py times)
+//   libtorch_forward  the loss alone, under NoGradGuard
+// The data are the case's problem<T> (the numbers typegrad and the manual step
+// use), laid out as PyTorch users do: batch × features, z = a Wᵀ + b. Before timing,
+// the step's loss and gradients are checked against the manual reference.
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "suite.hpp"
+
+namespace typegrad::bench {
+
+namespace {
+
+template <class T>
+torch::Tensor to_torch(const xt::xtensor<T, 2>& m) {
+    const auto dtype = sizeof(T) == sizeof(float) ? torch::kFloat32 : torch::kFloat64;
+    return torch::from_blob(const_cast<T*>(m.data()), {long(m.shape(0)), long(m.shape(1))}, dtype).clone();
+}
+
+// The network of a case as libtorch tensors: x and y batch × features, Wₗ out × in,
+// bₗ of length out (requires_grad on parameters).
+template <class T>
+struct torch_problem {
+    torch::Tensor x, y;
+    std::vector<torch::Tensor> params; // W1, b1, W2, b2, ...
+
+    explicit torch_problem(const problem<T>& p) : x(to_torch(p.x).t().contiguous()), y(to_torch(p.y).t().contiguous()) {
+        for (std::size_t l = 0; l < p.params.W.size(); ++l) {
+            params.push_back(to_torch(p.params.W[l]).requires_grad_());
+            params.push_back(to_torch(p.params.b[l]).reshape({-1}).requires_grad_());
+        }
+    }
+
+    // J = Σ BCE(sigmoid(z), y) / m with the logits of the last layer, as the peer does.
+    torch::Tensor loss() const {
+        torch::Tensor a = x;
+        const std::size_t layers = params.size() / 2;
+        for (std::size_t l = 0; l < layers; ++l) {
+            torch::Tensor z = torch::addmm(params[2 * l + 1], a, params[2 * l].t());
+            a = l + 1 < layers ? torch::sigmoid(z) : z;
+        }
+        return torch::binary_cross_entropy_with_logits(a, y, {}, {}, at::Reduction::Sum) / double(x.size(0));
+    }
+};
+
+template <class T>
+double relative_difference(const torch::Tensor& got, const xt::xtensor<T, 2>& want) {
+    const torch::Tensor g = got.detach().contiguous().reshape({-1});
+    if (std::size_t(g.numel()) != want.size())
+        return INFINITY;
+    const T* p = g.data_ptr<T>();
+    double diff = 0, scale = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        diff = std::max(diff, std::abs(double(p[i]) - double(want.data()[i])));
+        scale = std::max(scale, std::abs(double(want.data()[i])));
+    }
+    return diff / std::max(scale, 1e-30);
+}
+
+// libtorch's loss and gradients against the manual reference, with the tolerances
+// typegrad's check uses (1e-3 in float, 1e-9 in double). Returns an error or "".
+template <class T>
+std::string check_against_reference(const mlp_case& c, const problem<T>& p, const torch_problem<T>& t) {
+    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::output::sigmoid_bce);
+    reference::mlp_params<T> g;
+    const T J = net.gradient(p.params, p.x, p.y, g);
+    const torch::Tensor loss = t.loss();
+    const auto grads = torch::autograd::grad({loss}, t.params);
+    double worst = std::abs(loss.item<double>() - double(J)) / std::max(1.0, std::abs(double(J)));
+    for (std::size_t l = 0; l < g.W.size(); ++l)
+        worst = std::max({worst, relative_difference(grads[2 * l], g.W[l]), relative_difference(grads[2 * l + 1], g.b[l])});
+    const double tol = sizeof(T) == sizeof(float) ? 1e-3 : 1e-9;
+    return worst <= tol ? "" : "libtorch and the manual reference disagree: relative difference " + std::to_string(worst);
+}
+
+template <class T>
+void libtorch_step(benchmark::State& state, const mlp_case& c) {
+    const problem<T> p(c);
+    const torch_problem<T> t(p);
+    if (const auto error = check_against_reference(c, p, t); !error.empty()) {
+        state.SkipWithError(error.c_str());
+        return;
+    }
+    for (auto _ : state) {
+        const auto grads = torch::autograd::grad({t.loss()}, t.params);
+        benchmark::DoNotOptimize(grads.data());
+        benchmark::ClobberMemory();
+    }
+    set_counters(state, c, step_flops(c));
+}
+
+template <class T>
+void libtorch_forward(benchmark::State& state, const mlp_case& c) {
+    const problem<T> p(c);
+    const torch_problem<T> t(p);
+    torch::NoGradGuard no_grad;
+    for (auto _ : state) {
+        const torch::Tensor J = t.loss();
+        benchmark::DoNotOptimize(J.data_ptr());
+        benchmark::ClobberMemory();
+    }
+    set_counters(state, c, forward_flops(c));
+}
+
+} // namespace
+
+void set_libtorch_threads(int threads) {
+    torch::set_num_threads(threads);
+    torch::set_num_interop_threads(1);
+}
+
+std::string libtorch_version() {
+    return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+           std::to_string(TORCH_VERSION_PATCH) + " (intra-op threads " + std::to_string(torch::get_num_threads()) + ")";
+}
+
+template <class T>
+void register_libtorch(const mlp_case& c) {
+    configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "libtorch_step").c_str(), libtorch_step<T>, c));
+    configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "libtorch_forward").c_str(), libtorch_forward<T>, c));
+}
+
+template void register_libtorch<float>(const mlp_case&);
+template void register_libtorch<double>(const mlp_case&);
+
+} // namespace typegrad::bench

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// The schedule: for a fixed set of outputs, which nodes are computed at all and
+// which get a buffer (materialised) rather than being fused into their consumer's
+// loop. It is a constexpr value, decided from the graph's tables and each op's
+// declared kind alone, so a test can static_assert on it:
+//
+//   constexpr auto& s = tg::schedule_of<tg::topological_order<F>, F>;
+//   static_assert(!s.materialized[tg::graph<...>::id<Z>]);
+//
+// A node is materialised when it is an output, is read by more than one consumer,
+// is not elementwise (matrix products, reductions, softmax, losses), or feeds an
+// op that needs a buffer under it (matmul, transpose, reductions) — except that a
+// view that swaps axes (a transpose) read by a matrix product is a BLAS flag and
+// needs no buffer of its own: its operand does.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include <typegrad/expr/graph.hpp>
+#include <typegrad/ops/op_base.hpp>
+
+namespace typegrad {
+
+// What an op declares about itself; op_defaults supplies the usual answers. Its
+// kind (elementwise, gemm, compute, or a view) is the graph's table.
+template <class N>
+constexpr bool wants_operand_buffers() {
+    if constexpr (requires { N::op::materialize_operands; }) return N::op::materialize_operands;
+    else return false;
+}
+
+// A view that reads its operand with rows and columns swapped (Aᵀ).
+template <class N>
+constexpr bool swaps_axes() {
+    if constexpr (requires { requires N::op::swaps_axes; }) return true;
+    else return false;
+}
+
+template <std::size_t Size>
+struct schedule {
+    std::array<node_kind, Size> kind{};
+    std::array<bool, Size> output{};
+    std::array<bool, Size> needed{};       // read by an output, directly or through other nodes
+    std::array<bool, Size> materialized{}; // owns a buffer
+    // A transpose without a buffer: its consumers read its operand with the axes swapped
+    // (a matrix product as a BLAS flag, a fused loop by strided reads).
+    std::array<bool, Size> transposed_read{};
+};
+
+namespace detail {
+
+template <class... Ns, class... Outputs>
+constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>) {
+    using nodes = meta::type_list<Ns...>;
+    using tables = graph<nodes>;
+    constexpr std::size_t size = sizeof...(Ns);
+    constexpr std::array<bool, size> is_symbol = {is_symbol_v<Ns>...};
+    constexpr std::array<bool, size> is_literal = {is_literal_v<Ns>...};
+    constexpr std::array<bool, size> wants_buffers = {wants_operand_buffers<Ns>()...};
+    constexpr std::array<bool, size> swaps = {swaps_axes<Ns>()...};
+
+    schedule<size> s{tables::kind};
+    ((s.output[meta::index_of<nodes, Outputs>] = true), ...);
+    for (std::size_t i = size; i-- > 0;) {
+        if (s.output[i]) s.needed[i] = true;
+        if (!s.needed[i]) continue;
+        for (std::size_t k = 0; k < tables::arity[i]; ++k)
+            if (tables::reads_value[i][k]) s.needed[tables::operands[i][k]] = true;
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+        if (!s.needed[i]) continue;
+        if (is_symbol[i]) { // read in place; copied only when it is itself an output
+            s.materialized[i] = s.output[i];
+            continue;
+        }
+        std::size_t uses = s.output[i] ? 1 : 0;
+        bool buffer_wanted = s.output[i];
+        for (std::size_t e = tables::consumers.first[i]; e < tables::consumers.first[i + 1]; ++e) {
+            const auto [j, k] = tables::consumers.edges[e];
+            if (!s.needed[j] || !tables::reads_value[j][k]) continue;
+            ++uses;
+            if (wants_buffers[j] && !(s.kind[j] == node_kind::gemm && swaps[i])) buffer_wanted = true;
+        }
+        if (is_literal[i]) s.materialized[i] = buffer_wanted;
+        else s.materialized[i] = buffer_wanted || uses > 1 || (s.kind[i] != node_kind::elementwise && s.kind[i] != node_kind::view);
+        s.transposed_read[i] = swaps[i] && !s.materialized[i];
+    }
+    return s;
+}
+
+} // namespace detail
+
+// The schedule of Outputs... over Nodes (a topological order that holds them).
+template <class Nodes, class... Outputs>
+inline constexpr auto schedule_of = detail::make_schedule(Nodes{}, meta::type_list<Outputs...>{});
+
+} // namespace typegrad

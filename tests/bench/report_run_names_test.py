@@ -1,0 +1,52 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""benchmarks/report reads every run name Google Benchmark writes for the step suite:
+with --threads above 1 each benchmark runs UseRealTime() and its name gains
+"/real_time" (the crash of issue 13: "too many values to unpack"); "/threads:N",
+arguments and the other suffixes must parse too, and a name that is not
+<case>/<dtype>/<variant> is an error naming it, not a wrong row."""
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import unittest
+
+REPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "benchmarks", "report")
+if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):  # ctest passes the path
+    REPORT = sys.argv.pop(1)
+loader = importlib.machinery.SourceFileLoader("typegrad_report", REPORT)
+spec = importlib.util.spec_from_loader("typegrad_report", loader)
+report = importlib.util.module_from_spec(spec)
+loader.exec_module(report)
+
+
+class RunNames(unittest.TestCase):
+    def test_one_thread_name_is_case_dtype_variant(self):
+        self.assertEqual(report.parse_run_name("fashion/float32/typegrad_step"),
+                         ("fashion", "float32", "typegrad_step"))
+
+    def test_real_time_suffix_of_multithreaded_runs_is_dropped(self):
+        self.assertEqual(report.parse_run_name("deep/float64/gemm_step/real_time"),
+                         ("deep", "float64", "gemm_step"))
+
+    def test_threads_and_time_suffixes_are_dropped(self):
+        for name in ["ex4/float32/manual_step/real_time/threads:2",
+                     "ex4/float32/manual_step/threads:2",
+                     "ex4/float32/manual_step/min_time:0.500/repeats:5/process_time/real_time",
+                     "ex4/float32/manual_step/iterations:100/manual_time"]:
+            self.assertEqual(report.parse_run_name(name), ("ex4", "float32", "manual_step"), name)
+
+    def test_arguments_are_dropped(self):
+        self.assertEqual(report.parse_run_name("sum/float64/gradient/1024/real_time"),
+                         ("sum", "float64", "gradient"))
+        self.assertEqual(report.parse_run_name("sum/float64/gradient/n:1024/threads:2"),
+                         ("sum", "float64", "gradient"))
+
+    def test_malformed_names_are_errors_that_name_the_run(self):
+        for name in ["fashion/float32", "fashion//typegrad_step", "a/b/c/not a suffix"]:
+            with self.assertRaisesRegex(ValueError, "typegrad: benchmark run name"):
+                report.parse_run_name(name)
+
+
+if __name__ == "__main__":
+    unittest.main()
