@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <typegrad/exec/gemm.hpp>
+#include <typegrad/exec/threads.hpp>
 
 #include "adbench.hpp"
 
@@ -34,7 +35,8 @@ bool has_flag(const std::vector<std::string>& args, const char* name) {
 
 int main(int argc, char** argv) {
     namespace ab = typegrad::adbench;
-    typegrad::blas::set_threads(1);
+    typegrad::blas::tune();
+    typegrad::set_threads(1); // the products and typegrad's loops, like the peers' one thread
     std::vector<std::string> args(argv, argv + argc);
     if (has_flag(args, "--check")) {
         int failed = 0;

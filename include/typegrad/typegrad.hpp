@@ -16,6 +16,18 @@
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
+#include <typegrad/ops/compare.hpp>
+#include <typegrad/ops/concat.hpp>
+#include <typegrad/ops/constants.hpp>
+#include <typegrad/ops/extrema.hpp>
+#include <typegrad/ops/gelu.hpp>
+#include <typegrad/ops/log1p.hpp>
+#include <typegrad/ops/logsumexp.hpp>
+#include <typegrad/ops/piecewise.hpp>
+#include <typegrad/ops/prod.hpp>
+#include <typegrad/ops/reshape.hpp>
+#include <typegrad/ops/slice.hpp>
+
 #include <typegrad/ad/grad.hpp>
 
 #include <typegrad/exec/eval.hpp>

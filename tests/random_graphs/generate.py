@@ -36,6 +36,17 @@ it is written. A graph is redrawn (and the reason counted) when
     with f ≈ 0.5, passed here and missed the tolerance in C++ by 11%).
 For the second-derivative subset the same test is applied to g = Σ V ⊙ ∂f/∂θ, whose
 value this script computes in forward mode (dual numbers).
+
+Files 10 and on come from a second random stream (EXTENDED_SEED) that also draws the ops
+of issue 11: abs, maximum, minimum, clamp, leaky_relu, elu, gelu, log1p, expm1, the
+comparisons (inside where(a ≷ b, u(a), v(b)) or (a ≷ b) ⊙ a, so the compared values also
+reach f), max, min, prod and logsumexp (all, per column, per row), rows/cols slices,
+concat and reshape; every graph there holds at least one of them. A graph is also redrawn
+when an input of a kink (abs, leaky_relu, elu, clamp at its bounds, the operands of
+maximum, minimum and the comparisons, the two nearest elements of a max or min, a factor of
+a prod) lies within 1e-3 of it. concat and reshape need static extents in C++; where an
+operand's type does not know them, it is multiplied by a statically shaped symbol (K ⊙ x).
+The first stream is untouched, so graphs_00..09 stay as they were.
 """
 
 import argparse
@@ -50,6 +61,13 @@ SEED = 20240606
 FILES = 10
 GRAPHS_PER_FILE = 50
 SECOND_ORDER_EVERY = 8  # graph ids divisible by this also check second derivatives
+# Files 10 and on: graphs drawn from their own stream with the ops of issue 11 (each
+# graph holds at least one), smaller files so that no unit grows in compile time.
+EXTENDED_SEED = SEED + 11
+EXTENDED_FILES = 10
+EXTENDED_GRAPHS_PER_FILE = 32
+EXTENDED_SECOND_ORDER_EVERY = 4
+KINK_MARGIN = 1e-3  # abs, maximum, clamp, ... inputs, comparison operands, top-2 gaps of max
 DEPTHS = [1, 2, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 8]  # drawn uniformly: deep graphs weighted up, at most 8
 FD_RELIABILITY = 1e-8
 MAX_MAGNITUDE = 1e3
@@ -130,6 +148,33 @@ d_cos = lift(math.cos, lambda x: -math.sin(x))
 d_tanh = lift(math.tanh, lambda x: 1.0 - math.tanh(x) ** 2)
 d_sigmoid = lift(_sigmoid, lambda x: _sigmoid(x) * (1.0 - _sigmoid(x)))
 d_log1p = lift(math.log1p, lambda x: 1.0 / (1.0 + x))
+d_expm1 = lift(math.expm1, math.exp)
+GELU_C = math.sqrt(2.0 / math.pi)
+GELU_K = 0.044715
+
+
+def d_gelu(x):
+    return 0.5 * x * (1.0 + d_tanh(GELU_C * (x + GELU_K * x * x * x)))
+
+
+def d_logsumexp(xs):
+    top = max(val(t) for t in xs)
+    return top + d_log(sum((d_exp(t - top) for t in xs), 0.0))
+
+
+def d_prod(xs):
+    out = 1.0
+    for t in xs:
+        out = t * out
+    return out
+
+
+def d_pick(xs, largest):
+    best = xs[0]
+    for t in xs[1:]:
+        if (val(t) > val(best)) if largest else (val(t) < val(best)):
+            best = t
+    return best
 
 
 def d_pow(x, p):
@@ -204,11 +249,18 @@ UNARY_CPP = {
     "sum0": "tg::sum<0>({})", "sum1": "tg::sum<1>({})", "mean": "tg::mean({})",
     "mean0": "tg::mean<0>({})", "mean1": "tg::mean<1>({})", "softmax": "tg::softmax({})",
     "log_softmax": "tg::log_softmax({})",
+    "abs": "tg::abs({})", "log1p": "tg::log1p({})", "expm1": "tg::expm1({})", "elu": "tg::elu({})",
+    "gelu": "tg::gelu({})", "max": "tg::max({})", "min": "tg::min({})", "prod": "tg::prod({})",
+    "lse": "tg::logsumexp({})", "max0": "tg::max<0>({})", "max1": "tg::max<1>({})", "min0": "tg::min<0>({})",
+    "min1": "tg::min<1>({})", "prod0": "tg::prod<0>({})", "prod1": "tg::prod<1>({})",
+    "lse0": "tg::logsumexp<0>({})", "lse1": "tg::logsumexp<1>({})",
 }
 BINARY_CPP = {
     "add": "({} + {})", "sub": "({} - {})", "mul": "({} * {})", "div": "({} / {})",
     "matmul": "tg::matmul({}, {})", "mse": "tg::mse({}, {})",
     "bce": "tg::binary_cross_entropy({}, {})", "ce": "tg::softmax_cross_entropy({}, {})",
+    "maximum": "tg::maximum({}, {})", "minimum": "tg::minimum({}, {})",
+    "gt": "({} > {})", "lt": "({} < {})", "ge": "({} >= {})", "le": "({} <= {})",
 }
 FAMILY = {
     "add": "arithmetic", "sub": "arithmetic", "mul": "arithmetic", "div": "arithmetic", "neg": "arithmetic",
@@ -220,7 +272,16 @@ FAMILY = {
     "mean": "reductions", "mean0": "reductions", "mean1": "reductions",
     "softmax": "softmax", "log_softmax": "softmax",
     "mse": "losses", "bce": "losses", "ce": "losses",
+    "abs": "piecewise", "maximum": "piecewise", "minimum": "piecewise", "clamp": "piecewise",
+    "leaky_relu": "piecewise", "elu": "piecewise", "log1p": "log1p", "expm1": "log1p", "gelu": "gelu",
+    "gt": "compare", "lt": "compare", "ge": "compare", "le": "compare", "where": "compare",
+    "max": "extrema", "min": "extrema", "max0": "extrema", "max1": "extrema", "min0": "extrema", "min1": "extrema",
+    "prod": "prod", "prod0": "prod", "prod1": "prod", "lse": "logsumexp", "lse0": "logsumexp", "lse1": "logsumexp",
+    "rows": "slice", "cols": "slice", "concat0": "concat", "concat1": "concat", "reshape": "reshape",
 }
+NEW_OPS = frozenset(op for op, family in FAMILY.items()
+                    if family in ("piecewise", "log1p", "gelu", "compare", "extrema", "prod", "logsumexp", "slice",
+                                  "concat", "reshape"))
 
 
 class Symbol:
@@ -232,17 +293,49 @@ class Symbol:
         if self.kind == "scalar":
             return f'tg::scalar<"{name}">'
         if self.kind == "col":
-            return f'tg::col<"{name}">'
+            return f'tg::col<"{name}", {self.shape[0]}>' if self.static else f'tg::col<"{name}">'
         if self.kind == "row":
-            return f'tg::row<"{name}">'
+            return f'tg::row<"{name}", {self.shape[1]}>' if self.static else f'tg::row<"{name}">'
         if self.static:
             return f'tg::var<"{name}", {self.shape[0]}, {self.shape[1]}>'
         return f'tg::var<"{name}">'
 
 
+def static_dims(op, args, shape, param):
+    """Which of the node's dimensions the C++ type knows (a 1 always is): concat and
+    reshape need static extents, as the library's shape rules do."""
+    r, c = shape
+    if op == "sym":
+        kind, static = param.kind, param.static
+        return (r == 1 or static or kind == "row", c == 1 or static or kind == "col")
+    if op == "lit" or not args:
+        return (True, True)
+    if op in ("matmul",):
+        return (args[0].static[0], args[1].static[1])
+    if op == "transpose":
+        return (args[0].static[1], args[0].static[0])
+    if op in ("concat0", "concat1"):
+        axis = int(op[-1])
+        across = 1 - axis
+        out = [False, False]
+        out[axis] = True
+        out[across] = shape[across] == 1 or any(a.static[across] for a in args)
+        return tuple(out)
+    if op in ("rows", "reshape"):
+        return (True, args[0].static[1] or op == "reshape" or c == 1)
+    if op == "cols":
+        return (args[0].static[0] or r == 1, True)
+    out = []
+    for d, n in enumerate(shape):
+        same = [a.static[d] for a in args if a.shape[d] == n]
+        out.append(n == 1 or any(same))
+    return tuple(out)
+
+
 class Node:
     def __init__(self, op, args, shape, param=None):
         self.op, self.args, self.shape, self.param = op, args, shape, param
+        self.static = static_dims(op, args, shape, param)
         self.depth = 0 if not args else 1 + max(a.depth for a in args)
         self.symbols = frozenset([param.name]) if op == "sym" else frozenset().union(*(a.symbols for a in args))
 
@@ -254,8 +347,9 @@ def lit_cpp(q):
 class Graph:
     """One random expression: its nodes (hash-consed, as the C++ types are) and symbols."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, extended=False):
         self.rng = rng
+        self.extended = extended  # the ops of issue 11 too
         self.nodes = {}  # structural key -> Node, in creation order
         self.symbols = {}  # name -> Symbol
         self.by_shape = {}  # (shape, positive) -> [Node] for reuse
@@ -277,7 +371,7 @@ class Graph:
     def lit(self, q):
         return self.make("lit", [], (1, 1), Fraction(q))
 
-    def new_symbol(self, shape, domain):
+    def new_symbol(self, shape, domain, force_static=False):
         r, c = shape
         if (r, c) == (1, 1):
             kind, names = "scalar", "stuvk"
@@ -289,8 +383,11 @@ class Graph:
             kind, names = "var", "ABCDEFGHIJ"
         static = kind == "var" and domain == "any" and self.rng.random() < 0.2
         domain_values = domain.removeprefix("target ")
+        if force_static:
+            static = kind != "scalar"
+            names = "KLMNOPRTUW" if static else names
         if static:
-            names = "KLMN"
+            names = "KLMNOPRTUW" if force_static else "KLMN"
         name = next(n for n in list(names) + [names[0] + str(i) for i in range(2, 20)] if n not in self.symbols)
         rng = self.rng
         if domain_values == "positive":
@@ -399,7 +496,22 @@ class Graph:
             choices += ["softmax"] * 2
         if depth >= 2:
             choices += ["cancel", "shared", "shared"]
-        kind = rng.choice(choices)
+        if self.extended:
+            choices += ["new_unary"] * 5 + ["log1p", "extremum", "extremum", "mask", "mask", "slice", "slice"]
+            if c == 1:
+                choices += ["new_rowreduce"] * 2
+            if r == 1:
+                choices += ["new_colreduce"] * 2
+            if (r, c) == (1, 1):
+                choices += ["new_reduce"] * 6
+            if r > 1 or c > 1:
+                choices += ["concat", "concat", "reshape"]
+            kind = rng.choice(choices)
+            node = self.gen_new(kind, shape, depth, spine)
+            if node is not None:
+                return node
+        else:
+            kind = rng.choice(choices)
         if kind == "unary":
             op = rng.choice(["neg", "exp", "sin", "cos", "square", "pow3", "sigmoid", "tanh", "relu", "softplus"])
             x = self.sub(shape, depth, spine)
@@ -482,6 +594,96 @@ class Graph:
                 return self.make("div", [self.make("mul", [x, d], shape), d], shape)
             return self.make("mul", [self.make("div", [x, d], shape), d], shape)
         raise AssertionError(kind)
+
+    def gen_new(self, kind, shape, depth, spine):
+        """The ops of issue 11; None for the kinds gen_any draws itself."""
+        rng = self.rng
+        r, c = shape
+        if kind in ("mask", "concat", "reshape") and depth < 2:
+            kind = "new_unary"  # they add a level under themselves
+        if kind == "new_unary":
+            op = rng.choice(["abs", "expm1", "leaky_relu", "elu", "gelu", "clamp"])
+            x = self.sub(shape, depth, spine)
+            if op == "leaky_relu":
+                return self.make(op, [x], shape, rng.choice([Fraction(1, 10), Fraction(1, 4), Fraction(-1, 2)]))
+            if op == "clamp":
+                return self.make(op, [x], shape, rng.choice([(Fraction(-1), Fraction(1)), (Fraction(-1, 2), Fraction(2)),
+                                                             (Fraction(0), Fraction(3, 2))]))
+            if op == "expm1" and x.op in ("exp", "expm1"):
+                op = "gelu"
+            return self.make(op, [x], shape)
+        if kind == "log1p":
+            return self.make("log1p", [self.sub(shape, depth, spine, positive=True)], shape)
+        if kind == "extremum":
+            return self.elementwise(rng.choice(["maximum", "minimum"]), shape, depth, spine)
+        if kind == "mask":  # where(a ≷ b, u(a), v(b)) or (a ≷ b) ⊙ a: the compared values also flow on
+            cmp = rng.choice(["gt", "lt", "ge", "le"])
+            sa, sb = self.broadcast_pair(shape)
+            first = sa == shape or rng.random() < 0.5
+            a = self.sub(sa, depth - 1, spine and first)
+            if sb == (1, 1) and rng.random() < 0.3 and not (spine and not first):
+                b = self.lit(rng.choice([Fraction(1, 2), Fraction(0), Fraction(-1, 4)]))
+            else:
+                b = self.sub(sb, depth - 1, spine and not first)
+            mask = self.make(cmp, [a, b], shape)
+            if rng.random() < 0.3:
+                return self.make("mul", [mask, a if sa == shape else b if sb == shape else
+                                         self.make("sub", [a, b], shape)], shape)
+
+            def branch(x):
+                if rng.random() < 0.5:
+                    return x
+                return self.make(rng.choice(["sin", "tanh", "square", "exp", "neg"]), [x], x.shape)
+            return self.make("where", [mask, branch(a), branch(b)], shape)
+        if kind in ("new_rowreduce", "new_colreduce", "new_reduce"):
+            family = rng.choice(["max", "min", "prod", "lse"])
+            if kind == "new_reduce":
+                inner = self.matrix_shape()
+                op = family
+            elif kind == "new_rowreduce":
+                inner, op = (r, rng.choice([2, 3])), family + "1"
+            else:
+                inner, op = (rng.choice([2, 3]), c), family + "0"
+            return self.make(op, [self.sub(inner, depth, spine)], shape)
+        if kind == "slice":
+            axis = rng.choice([0, 1])
+            extra = rng.choice([1, 1, 2])
+            first = rng.randint(0, extra)
+            if axis == 0:
+                x = self.sub((r + extra, c), depth, spine)
+                return self.make("rows", [x], shape, (first, first + r))
+            x = self.sub((r, c + extra), depth, spine)
+            return self.make("cols", [x], shape, (first, first + c))
+        if kind == "concat":
+            axis = 0 if c == 1 or (r > 1 and rng.random() < 0.5) else 1
+            n = r if axis == 0 else c
+            cut = rng.randint(1, n - 1)
+            parts = [cut, n - cut]
+            if parts[1] > 1 and rng.random() < 0.3:  # three operands
+                cut2 = rng.randint(1, parts[1] - 1)
+                parts = [cut, cut2, parts[1] - cut2]
+            spine_at = rng.randrange(len(parts))
+            args = []
+            for i, k in enumerate(parts):
+                sk = (k, c) if axis == 0 else (r, k)
+                args.append(self.static_along(axis, self.sub(sk, depth - 1, spine and i == spine_at)))
+            return self.make("concat" + str(axis), args, shape)
+        if kind == "reshape":
+            n = r * c
+            options = [(a, n // a) for a in range(1, n + 1) if n % a == 0 and (a, n // a) != shape]
+            inner = rng.choice(options)
+            x = self.sub(inner, depth - 1, spine)
+            return self.make("reshape", [self.static_along(None, x)], shape, shape)
+        return None
+
+    def static_along(self, axis, x):
+        """x, or K ⊙ x with a statically shaped symbol K where the C++ type of x does not know
+        its extent along `axis` (both axes for None): concat and reshape need it."""
+        need = (0, 1) if axis is None else (axis,)
+        if all(x.static[d] for d in need):
+            return x
+        k = self.make("sym", [], x.shape, self.new_symbol(x.shape, "any", force_static=True))
+        return self.make("mul", [k, x], x.shape)
 
     def gen_positive(self, shape, depth, spine):
         """An expression positive by construction and bounded away from 0."""
@@ -619,6 +821,8 @@ def apply(node, a, values, checks):
         return col_softmax(x, False)
     if op == "log_softmax":
         return col_softmax(x, True)
+    if op in NEW_OPS:
+        return apply_new(node, a, checks)
     y = a[1]
     if op == "add":
         return ew2(lambda s, t: s + t, x, y)
@@ -638,6 +842,89 @@ def apply(node, a, values, checks):
         return [[-total(terms) / m]]
     if op == "ce":
         return [[-total(ew2(lambda s, t: t * s, col_softmax(x, True), y)) / m]]
+    raise AssertionError(op)
+
+
+def near_kink(xs, kink=0.0):
+    return any(abs(val(t) - kink) < KINK_MARGIN for row in xs for t in row)
+
+
+def groups(x, op):
+    """The elements a reduction folds together: all, each column (…0) or each row (…1)."""
+    r, c = shape_of(x)
+    if op.endswith("0"):
+        return [[x[i][j] for i in range(r)] for j in range(c)], lambda v: [v]
+    if op.endswith("1"):
+        return [list(row) for row in x], lambda v: [[t] for t in v]
+    return [[t for row in x for t in row]], lambda v: [v]
+
+
+def apply_new(node, a, checks):
+    op = node.op
+    x = a[0]
+    if op == "abs":
+        if checks and near_kink(x):
+            raise Rejected("input near a kink")
+        return ew1(lambda t: t if val(t) > 0 else -t, x)
+    if op == "log1p":
+        return ew1(d_log1p, x)
+    if op == "expm1":
+        return ew1(d_expm1, x)
+    if op == "gelu":
+        return ew1(d_gelu, x)
+    if op in ("leaky_relu", "elu"):
+        if checks and near_kink(x):
+            raise Rejected("input near a kink")
+        slope = float(node.param) if op == "leaky_relu" else None
+        return ew1(lambda t: t if val(t) > 0 else (slope * t if op == "leaky_relu" else d_expm1(t)), x)
+    if op == "clamp":
+        lo, hi = float(node.param[0]), float(node.param[1])
+        if checks and (near_kink(x, lo) or near_kink(x, hi)):
+            raise Rejected("input near a kink")
+        return ew1(lambda t: lo + 0.0 * t if val(t) < lo else hi + 0.0 * t if val(t) > hi else t, x)
+    if op in ("maximum", "minimum", "gt", "lt", "ge", "le"):
+        y = a[1]
+        if checks and near_kink(ew2(lambda s, t: val(s) - val(t), x, y)):
+            raise Rejected("operands near a tie")
+        if op == "maximum":
+            return ew2(lambda s, t: s if val(s) >= val(t) else t, x, y)
+        if op == "minimum":
+            return ew2(lambda s, t: s if val(s) <= val(t) else t, x, y)
+        test = {"gt": lambda s, t: s > t, "lt": lambda s, t: s < t, "ge": lambda s, t: s >= t,
+                "le": lambda s, t: s <= t}[op]
+        return ew2(lambda s, t: 1.0 if test(val(s), val(t)) else 0.0, x, y)
+    if op == "where":
+        m, y, z = a
+        r, c = node.shape
+        pick = lambda m_, i, j: m_[i if len(m_) > 1 else 0][j if len(m_[0]) > 1 else 0]
+        return [[pick(y, i, j) if val(pick(m, i, j)) != 0 else pick(z, i, j) for j in range(c)] for i in range(r)]
+    if op.rstrip("01") in ("max", "min", "prod", "lse"):
+        family = op.rstrip("01")
+        parts, shape_back = groups(x, op)
+        if checks and family in ("max", "min"):
+            for g in parts:
+                ranked = sorted(val(t) for t in g)
+                if len(ranked) > 1 and min(q - p for p, q in zip(ranked, ranked[1:])) < KINK_MARGIN:
+                    raise Rejected("elements near a tie")
+        if checks and family == "prod" and near_kink(x):
+            raise Rejected("factor near zero")
+        fold = {"max": lambda g: d_pick(g, True), "min": lambda g: d_pick(g, False), "prod": d_prod,
+                "lse": d_logsumexp}[family]
+        return shape_back([fold(g) for g in parts])
+    if op == "rows":
+        first, last = node.param
+        return [list(row) for row in x[first:last]]
+    if op == "cols":
+        first, last = node.param
+        return [list(row[first:last]) for row in x]
+    if op == "concat0":
+        return [list(row) for part in a for row in part]
+    if op == "concat1":
+        return [[t for part in a for t in part[i]] for i in range(len(x))]
+    if op == "reshape":
+        flat = [t for row in x for t in row]
+        r, c = node.param
+        return [flat[i * c:(i + 1) * c] for i in range(r)]
     raise AssertionError(op)
 
 
@@ -730,18 +1017,33 @@ class Emitted:
         args = [self.text(a) for a in n.args]
         if n.op == "pow":
             return f"tg::pow({args[0]}, {lit_cpp(n.param)})"
+        if n.op == "leaky_relu":
+            return f"tg::leaky_relu({args[0]}, {lit_cpp(n.param)})"
+        if n.op == "clamp":
+            return f"tg::clamp({args[0]}, {lit_cpp(n.param[0])}, {lit_cpp(n.param[1])})"
+        if n.op in ("rows", "cols"):
+            return f"tg::{n.op}<{n.param[0]}, {n.param[1]}>({args[0]})"
+        if n.op in ("concat0", "concat1"):
+            return f"tg::concat<{n.op[-1]}>({', '.join(args)})"
+        if n.op == "reshape":
+            return f"tg::reshape<{n.param[0]}, {n.param[1]}>({args[0]})"
+        if n.op == "where":
+            return f"tg::where({args[0]}, {args[1]}, {args[2]})"
         if n.op in UNARY_CPP:
             return UNARY_CPP[n.op].format(*args)
         return BINARY_CPP[n.op].format(*args)
 
 
-def make_graph(rng, depth, second):
+def make_graph(rng, depth, second, extended=False):
     """Draws graphs until one passes the numerical checks; returns it with the rejection reasons."""
     reasons = {}
     while True:
-        g = Graph(rng)
+        g = Graph(rng, extended)
         root = g.root(depth)
         order = g.order(root)
+        if extended and not any(n.op in NEW_OPS for n in order):
+            reasons["none of the new ops"] = reasons.get("none of the new ops", 0) + 1
+            continue
         names = sorted(root.symbols, key=lambda s: list(g.symbols).index(s))
         values = {name: g.symbols[name].values for name in names}
         try:
@@ -832,53 +1134,64 @@ def emit_case(p):
     return "\n".join(out)
 
 
-def generate():
-    rng = random.Random(SEED)
-    files = []
-    seen = set()
-    stats = {"graphs": 0, "ops": 0, "second": 0, "reused": 0, "depth": {}, "ops_by_name": {}, "rejected": {},
-             "broadcast": 0}
-    gid = 0
-    for fi in range(FILES):
-        first = gid
-        parts = []
-        for _ in range(GRAPHS_PER_FILE):
-            second = gid % SECOND_ORDER_EVERY == 0
-            depth = rng.choice(DEPTHS)
-            while True:
-                g, root, order, names, hvp, reasons = make_graph(rng, depth, second)
-                for k, v in reasons.items():
-                    stats["rejected"][k] = stats["rejected"].get(k, 0) + v
-                part = emit_graph(gid, g, root, order, names, hvp)
-                key = part["text"]
-                if key not in seen:
-                    break
-                stats["rejected"]["duplicate"] = stats["rejected"].get("duplicate", 0) + 1
-            seen.add(key)
-            parts.append(part)
-            stats["graphs"] += 1
-            stats["ops"] += part["ops"]
-            stats["second"] += bool(hvp)
-            stats["reused"] += part["reused"] > 0
-            stats["depth"][root.depth] = stats["depth"].get(root.depth, 0) + 1
-            for op in part["opnames"]:
-                stats["ops_by_name"][op] = stats["ops_by_name"].get(op, 0) + 1
-            stats["broadcast"] += any(n.op in ("add", "sub", "mul", "div") and
-                                      any(a.shape != n.shape for a in n.args) for n in order)
-            gid += 1
-        bodies = [emit_case(p) for p in parts]
-        header = f"""// SPDX-License-Identifier: MIT
-// Generated by tests/random_graphs/generate.py (seed {SEED}); do not edit.
-// Random graphs {first} to {gid - 1}: each derived gradient against central differences for
-// every symbol f depends on; graphs whose number is a multiple of {SECOND_ORDER_EVERY} also check
+def header(first, last, every, extended):
+    new = ("\n// These graphs come from their own random stream and each holds at least one op of issue 11\n"
+           "// (piecewise, comparisons and where, extrema, prod, logsumexp, slices, concat, reshape).") if extended else ""
+    return f"""// SPDX-License-Identifier: MIT
+// Generated by tests/random_graphs/generate.py (seed {EXTENDED_SEED if extended else SEED}); do not edit.
+// Random graphs {first} to {last}: each derived gradient against central differences for
+// every symbol f depends on; graphs whose number is a multiple of {every} also check
 // second derivatives, g = Σ V ⊙ ∂f/∂θ differentiated again. Tolerance and reasoning:
-// tests/random_graphs/check.hpp.
+// tests/random_graphs/check.hpp.{new}
 #include <random_graphs/check.hpp>
 
 namespace tg = typegrad;
 namespace rg = typegrad::random_graphs;
 """
-        files.append((f"graphs_{fi:02d}.test.cpp", header + "\n" + "\n\n".join(bodies) + "\n"))
+
+
+def generate():
+    stats = {"graphs": 0, "ops": 0, "second": 0, "reused": 0, "depth": {}, "ops_by_name": {}, "rejected": {},
+             "broadcast": 0, "second_ops": set()}
+    files = []
+    seen = set()
+    gid = 0
+    batches = [(random.Random(SEED), FILES, GRAPHS_PER_FILE, SECOND_ORDER_EVERY, False),
+               (random.Random(EXTENDED_SEED), EXTENDED_FILES, EXTENDED_GRAPHS_PER_FILE, EXTENDED_SECOND_ORDER_EVERY, True)]
+    for rng, nfiles, per_file, every, extended in batches:
+        for _ in range(nfiles):
+            fi = len(files)
+            first = gid
+            parts = []
+            for _ in range(per_file):
+                second = gid % every == 0
+                depth = rng.choice(DEPTHS)
+                while True:
+                    g, root, order, names, hvp, reasons = make_graph(rng, depth, second, extended)
+                    for k, v in reasons.items():
+                        stats["rejected"][k] = stats["rejected"].get(k, 0) + v
+                    part = emit_graph(gid, g, root, order, names, hvp)
+                    key = part["text"]
+                    if key not in seen:
+                        break
+                    stats["rejected"]["duplicate"] = stats["rejected"].get("duplicate", 0) + 1
+                seen.add(key)
+                parts.append(part)
+                stats["graphs"] += 1
+                stats["ops"] += part["ops"]
+                stats["second"] += bool(hvp)
+                if hvp:
+                    stats["second_ops"] |= set(part["opnames"])
+                stats["reused"] += part["reused"] > 0
+                stats["depth"][root.depth] = stats["depth"].get(root.depth, 0) + 1
+                for op in part["opnames"]:
+                    stats["ops_by_name"][op] = stats["ops_by_name"].get(op, 0) + 1
+                stats["broadcast"] += any(n.op in ("add", "sub", "mul", "div") and
+                                          any(a.shape != n.shape for a in n.args) for n in order)
+                gid += 1
+            bodies = [emit_case(p) for p in parts]
+            files.append((f"graphs_{fi:02d}.test.cpp", header(first, gid - 1, every, extended) + "\n" +
+                          "\n\n".join(bodies) + "\n"))
     return files, stats
 
 
@@ -912,6 +1225,9 @@ def main():
     print(f"families={families}", file=sys.stderr)
     print(f"ops_by_name={dict(sorted(stats['ops_by_name'].items()))}", file=sys.stderr)
     print(f"rejected={stats['rejected']}", file=sys.stderr)
+    missing = sorted(NEW_OPS - set(stats["ops_by_name"]))
+    missing_second = sorted(NEW_OPS - stats["second_ops"])
+    print(f"new ops never drawn={missing} never in a second-order graph={missing_second}", file=sys.stderr)
     return 0
 
 

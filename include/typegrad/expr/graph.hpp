@@ -52,7 +52,7 @@ using topological_order = typename detail::visit_all<meta::type_list<>, meta::ty
 template <class Roots>
 using topological_order_of = typename detail::visit_all<meta::type_list<>, Roots>::type;
 
-inline constexpr std::size_t max_arity = 2;
+inline constexpr std::size_t max_arity = 3; // where(mask, a, b)
 inline constexpr std::size_t no_node = std::size_t(-1);
 
 namespace detail {

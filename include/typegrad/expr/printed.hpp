@@ -37,4 +37,23 @@ inline printed print_call(std::string_view text_name, std::string_view latex_nam
     return {std::string(text_name) + "(" + a.text + ")", prec::postfix};
 }
 
+namespace detail {
+
+// The sign of a literal is the minus sign negation prints: −2, −1/2.
+inline std::string rational_text(long long num, long long den, style s) {
+    const std::string sign = num < 0 ? (s == style::latex ? "-" : "−") : "";
+    const std::string magnitude = std::to_string(num < 0 ? -num : num);
+    if (den == 1) return sign + magnitude;
+    if (s == style::latex) return sign + "\\frac{" + magnitude + "}{" + std::to_string(den) + "}";
+    return sign + magnitude + "/" + std::to_string(den);
+}
+
+// A literal binds as an atom, a fraction in text as a quotient, a negative one as a negation.
+inline int rational_precedence(long long num, long long den, style s) {
+    if (num < 0) return prec::neg;
+    return den == 1 || s == style::latex ? prec::atom : prec::mul;
+}
+
+} // namespace detail
+
 } // namespace typegrad

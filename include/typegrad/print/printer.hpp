@@ -22,21 +22,6 @@ namespace typegrad {
 
 namespace detail {
 
-// The sign of a literal is the minus sign negation prints: −2, −1/2.
-inline std::string rational_text(long long num, long long den, style s) {
-    const std::string sign = num < 0 ? (s == style::latex ? "-" : "−") : "";
-    const std::string magnitude = std::to_string(num < 0 ? -num : num);
-    if (den == 1) return sign + magnitude;
-    if (s == style::latex) return sign + "\\frac{" + magnitude + "}{" + std::to_string(den) + "}";
-    return sign + magnitude + "/" + std::to_string(den);
-}
-
-// A literal binds as an atom, a fraction in text as a quotient, a negative one as a negation.
-inline int rational_precedence(long long num, long long den, style s) {
-    if (num < 0) return prec::neg;
-    return den == 1 || s == style::latex ? prec::atom : prec::mul;
-}
-
 inline std::string latex_name(std::string_view name);
 
 // ∂²f/∂y∂x → \frac{\partial^{2} f}{\partial y \partial x}

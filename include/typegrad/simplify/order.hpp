@@ -45,6 +45,14 @@ inline constexpr std::uint64_t op_hash = hash_text(op_type_name<Op>()); // once 
 template <class Op>
 inline constexpr bool is_quotient_op = false;
 
+// c / d with a literal numerator. Nested so that a node without operands (π) never
+// asks for its first operand.
+template <class Op, class... A>
+constexpr bool is_literal_quotient() {
+    if constexpr (is_quotient_op<Op> && sizeof...(A) > 0) return is_literal_v<meta::at<meta::type_list<A...>, 0>>;
+    else return false;
+}
+
 template <class T>
 struct node_key;
 
@@ -69,8 +77,7 @@ struct node_key<expr<Op, L, A...>> {
     }();
     static constexpr int rank() {
         if constexpr (!std::is_same_v<L, no_label>) return 4;
-        else if constexpr (is_quotient_op<Op> && is_literal_v<meta::at<meta::type_list<A...>, 0>>)
-            return 0; // c / d, a coefficient
+        else if constexpr (is_literal_quotient<Op, A...>()) return 0; // c / d, a coefficient
         else if constexpr (Op::kind == op_kind::gemm) return 1;
         else if constexpr (Op::kind == op_kind::compute) return 2;
         else return 5;
