@@ -17,6 +17,7 @@
 
 #include "models.hpp"
 #include "options.hpp"
+#include "session.hpp"
 
 namespace tg = typegrad;
 
@@ -49,34 +50,31 @@ int main(int argc, char** argv) {
     app.add_flag("--detect-anomalies", opt.detect_anomalies,
                  "check every computed node for NaN/inf and stop at the first, naming it");
     app.add_flag("!--no-gradcheck", opt.gradcheck, "skip the gradient check before training");
-    try {
-        app.parse(argc, argv);
-        std::erase(opt.hidden, 0); // CLI11 reads a bare --hidden as {0}; sizes given are checked ≥ 1
-        opt.model = model == "lenet" ? architecture::lenet : architecture::mlp; // IsMember checked the name
-        opt.activation = *tg::nn::activation_named(activation);
-        // LeNet-5 defaults to batch 64: twice the steps per epoch, which takes it past 0.90
-        // test accuracy within the 10 epochs (0.8966 at batch 128, 0.90+ at 64).
-        if (opt.model == architecture::lenet && app.count("--batch") == 0) opt.batch = 64;
-        if (optimizer == "adam") opt.optimiser = tg::nn::adam<float>::options{.lr = lr, .weight_decay = weight_decay};
-        else opt.optimiser = tg::nn::sgd<float>::options{.lr = lr, .momentum = momentum, .weight_decay = weight_decay};
-    } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
-        return code == 0 ? 0 : 2;
-    }
+    session::add_options(app, opt);
+    session processes(argc, argv, opt); // one, or the ranks of an MPI job (--distributed)
+    if (const auto status = processes.parse(app, argc, argv)) return *status;
+    std::erase(opt.hidden, 0); // CLI11 reads a bare --hidden as {0}; sizes given are checked ≥ 1
+    opt.model = model == "lenet" ? architecture::lenet : architecture::mlp; // IsMember checked the name
+    opt.activation = *tg::nn::activation_named(activation);
+    // LeNet-5 defaults to batch 64: twice the steps per epoch, which takes it past 0.90
+    // test accuracy within the 10 epochs (0.8966 at batch 128, 0.90+ at 64).
+    if (opt.model == architecture::lenet && app.count("--batch") == 0) opt.batch = 64;
+    if (optimizer == "adam") opt.optimiser = tg::nn::adam<float>::options{.lr = lr, .weight_decay = weight_decay};
+    else opt.optimiser = tg::nn::sgd<float>::options{.lr = lr, .momentum = momentum, .weight_decay = weight_decay};
     tg::blas::tune();
-    tg::set_threads(opt.threads);
-    try {
-        return train_selected(opt, models{});
-    } catch (const tg::data::data_error& e) {
-        std::cerr << "train_fashion_mnist: " << e.what() << "\n";
-    } catch (const tg::io::checkpoint_error& e) {
-        std::cerr << "train_fashion_mnist: " << e.what() << "\n";
-    } catch (const tg::anomaly_error& e) {
-        std::cerr << "train_fashion_mnist: " << e.what() << "\n";
-    } catch (const tg::nn::optimiser_error& e) {
-        std::cerr << "train_fashion_mnist: " << e.what() << "\n";
-    } catch (const std::exception& e) { // a bug rather than bad input: still a message, not a crash
-        std::cerr << "train_fashion_mnist: error: " << e.what() << "\n";
-    }
-    return 1;
+    tg::set_threads(opt.threads); // per process: under mpirun, each rank's threads
+    return processes.run([&] {
+        try {
+            return train_selected(opt, models{});
+        } catch (const tg::data::data_error& e) {
+            std::cerr << "train_fashion_mnist: " << e.what() << "\n";
+        } catch (const tg::io::checkpoint_error& e) {
+            std::cerr << "train_fashion_mnist: " << e.what() << "\n";
+        } catch (const tg::anomaly_error& e) {
+            std::cerr << "train_fashion_mnist: " << e.what() << "\n";
+        } catch (const tg::nn::optimiser_error& e) {
+            std::cerr << "train_fashion_mnist: " << e.what() << "\n";
+        } // anything else (a rank refusing, a peer lost, a bug) is session::run's to report
+        return 1;
+    });
 }

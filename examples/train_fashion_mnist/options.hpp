@@ -18,6 +18,10 @@ using optimiser_options = std::variant<typegrad::nn::adam<float>::options, typeg
 // The family of models: dense layers (--hidden, --activation) or LeNet-5 (--model lenet).
 enum class architecture { mlp, lenet };
 
+namespace typegrad::distributed {
+class world;
+}
+
 struct options {
     architecture model = architecture::mlp;
     std::size_t epochs = 10;
@@ -33,6 +37,14 @@ struct options {
     bool gradcheck = true;
     bool show_gradient = false;
     bool detect_anomalies = false;
+    // --distributed (session.hpp, data_parallel.hpp)
+    bool distributed = false;
+    bool check_replicas = false;
+    bool overlap = true;
+    double timeout = 120;               // seconds before a silent peer is declared failed
+    std::size_t bucket_kb = 256;        // gradient bucket size (fc1.W of the default MLP gets its own)
+    std::string fault;                  // for tests: die|stall|diverge:RANK[:STEP]
+    typegrad::distributed::world* world = nullptr; // set when running as an MPI job
 };
 
 // Trains Model (one of the list in models.hpp); each is compiled in one of the train_*.cpp

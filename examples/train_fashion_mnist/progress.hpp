@@ -11,7 +11,8 @@
 
 class progress_bar {
   public:
-    explicit progress_bar(std::size_t total) : total_(total), tty_(isatty(fileno(stderr))) {}
+    // shown: false on every rank but the one that prints.
+    explicit progress_bar(std::size_t total, bool shown = true) : total_(total), tty_(shown && isatty(fileno(stderr))) {}
 
     void update(std::size_t done, double loss, std::size_t examples) {
         if (!tty_ || (done % 10 != 0 && done != total_)) return;

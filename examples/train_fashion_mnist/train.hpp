@@ -25,6 +25,7 @@
 #include <typegrad/nn/parameter_store.hpp>
 #include <typegrad/typegrad.hpp>
 
+#include "data_parallel.hpp"
 #include "models.hpp"
 #include "options.hpp"
 #include "progress.hpp"
@@ -100,8 +101,13 @@ int train(const options& opt) {
     constexpr auto x = Model::x;
     constexpr auto y = Model::y;
 
-    auto train_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::train);
-    auto test_set = tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::test);
+    // With --distributed every rank loads; a file missing on one rank stops all of them.
+    auto sets = on_every_rank(opt, [&] {
+        return std::pair(tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::train),
+                         tg::data::load_fashion_mnist<float>(opt.data_dir, tg::data::split::test));
+    });
+    auto& train_set = sets.first;
+    auto& test_set = sets.second;
     if (opt.train_limit > 0 && opt.train_limit < train_set.size())
         train_set = tg::data::dataset<float>(xt::xtensor<float, 2>(xt::view(train_set.images(), xt::all(), xt::range(0, opt.train_limit))),
                                              std::vector<std::uint8_t>(train_set.labels().begin(), train_set.labels().begin() + long(opt.train_limit)),
@@ -120,13 +126,29 @@ int train(const options& opt) {
     step.detect_anomalies(opt.detect_anomalies);
     store.bind_gradients(step);
 
+    // One process, or this rank's shard and the gradient sums across ranks (--distributed).
+    // The runner sees the store's tensors and the program's gradients, in the model's
+    // parameter order; the store's optimiser then reads the runner's gradients.
+    std::vector<tg::nn::parameter<float>> params;
+    std::vector<const xt::xtensor<float, 2>*> grads;
+    boost::hana::for_each(store, [&](auto& e) {
+        params.push_back({std::string(decltype(e.symbol)::name.view()), &e.value});
+        grads.push_back(e.gradient);
+    });
+    batch_runner<float> runner(opt, params, grads, decltype(step)::ready_order());
+    {
+        std::size_t k = 0;
+        boost::hana::for_each(store, [&](auto& e) { e.gradient = runner.gradients()[k++]; });
+    }
+
     std::size_t first_epoch = 0;
-    if (!opt.resume.empty()) {
+    if (!opt.resume.empty()) on_every_rank(opt, [&] {
         auto saved = tg::io::load_checkpoint(opt.resume);
         first_epoch = take_epoch(saved);
         tg::io::restore(store, saved);
         std::cout << "resumed from " << opt.resume << " after epoch " << first_epoch << "\n";
-    }
+    });
+    runner.synchronise_parameters();
 
     std::cout << "model:\n" << indent(tg::formula(Model::logits));
     if (opt.show_gradient) std::cout << "gradient, as derived at compile time:\n" << indent(tg::formula(Model::gradient));
@@ -144,14 +166,13 @@ int train(const options& opt) {
         const std::clock_t cpu_start = std::clock(); // on a shared machine CPU time is the steadier figure
         train_set.shuffle(opt.seed * 1000003u + epoch); // the order depends on (seed, epoch) only
         const std::size_t count = train_set.batch_count(batches);
-        progress_bar bar(count);
+        progress_bar bar(count, speaks(opt));
         double loss_sum = 0;
         std::size_t seen = 0;
         for (std::size_t i = 0; i < count; ++i) {
-            const std::size_t m = train_set.fill_batch(i, batches, X, Y);
-            step.run(values);
-            store.step();
-            loss_sum += double(step.value()) * double(m);
+            const std::size_t m = runner.step(i, train_set, batches, X, Y, step, values);
+            store.step(); // from runner.gradients(): the sums across ranks when distributed
+            if (m > 0) loss_sum += double(step.value()) * double(m);
             seen += m;
             bar.update(i + 1, loss_sum / double(seen), seen);
         }
@@ -161,21 +182,27 @@ int train(const options& opt) {
         const tg::data::batching eval_batches{.size = 1000, .last = tg::data::last_batch::smaller};
         std::size_t correct = 0;
         for (std::size_t i = 0; i < test_set.batch_count(eval_batches); ++i) {
+            if (!runner.evaluates(i)) continue;
             const std::size_t m = test_set.fill_batch(i, eval_batches, X, Y);
             logits.run(values);
             const auto& z = logits[Model::logits];
             for (std::size_t j = 0; j < m; ++j) correct += Y(argmax_column(z, j), j) == 1.0f;
         }
+        double totals[] = {loss_sum, double(seen), double(correct)}; // over every rank
+        runner.sum(totals);
+        loss_sum = totals[0], seen = std::size_t(totals[1]), correct = std::size_t(totals[2]);
         accuracy = double(correct) / double(test_set.size());
         std::printf("epoch %zu/%zu  train_loss=%.4f  test_accuracy=%.4f  seconds=%.2f  cpu_seconds=%.2f\n", epoch + 1,
                     opt.epochs, loss_sum / double(seen), accuracy, seconds, cpu_seconds);
         std::fflush(stdout);
 
-        if (!opt.save.empty()) {
+        runner.end_epoch(epoch);
+        if (!opt.save.empty()) on_every_rank(opt, [&] { // rank 0 writes it
+            if (!speaks(opt)) return;
             auto c = tg::io::to_checkpoint(store);
             c.optimiser_scalars.push_back({"trainer/epoch", double(epoch + 1)});
             tg::io::save_checkpoint(opt.save, c);
-        }
+        });
     }
     std::printf("test_accuracy=%.4f\n", accuracy);
     return 0;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The executor: the schedule it fixes at compile time, buffers reused across calls,
 // no heap allocation in a steady-state training step, shapes that change between
-// calls, and values bound by reference so a training loop updates them in place.
+// calls, values bound by reference so a training loop updates them in place, and the
+// observer told of each gradient as soon as it is final.
+#include <array>
 #include <cstdlib>
 #include <new>
+#include <vector>
 
 #include <support/allocation_counter.hpp>
 #include <support/finite_differences.hpp>
@@ -120,4 +123,43 @@ TEST_CASE("a subexpression read by several consumers is stored once and gives th
             expected += std::exp(z) + std::exp(2 * z);
         }
     CHECK(tg::eval(f, v)(0, 0) == doctest::Approx(expected).epsilon(1e-13));
+}
+
+TEST_CASE("run(values, on_ready) tells of each gradient once it is final, in ready_order(), mid-backward") {
+    network<double> n(5, 4, 3, 7);
+    auto values = tg::values(x = n.X, y = n.Y, W1 = n.w1, b1 = n.c1, W2 = n.w2, b2 = n.c2);
+    auto step = tg::compile<double>(dJ);
+    static constexpr auto order = decltype(step)::ready_order(); // a compile-time constant
+    static_assert(order.size() == 4);
+    const std::array<const xt::xtensor<double, 2>*, 4> gradient = {&step[W1], &step[b1], &step[W2], &step[b2]};
+    step.run(values);
+    const xt::xtensor<double, 2> last_of_previous_step = *gradient[order.back()];
+    n.w2 *= 0.5; // the next step's gradients all differ
+
+    struct listener {
+        const std::array<const xt::xtensor<double, 2>*, 4>& gradient;
+        std::vector<std::size_t> heard{};
+        std::array<xt::xtensor<double, 2>, 4> at_call{}; // each gradient as it was when told
+        xt::xtensor<double, 2> last_at_first_call{};     // the last gradient when the first was told
+        std::size_t other_nodes = 0;
+        void operator()(std::size_t k) { // ∂J/∂(k-th symbol given to grad) is final
+            heard.push_back(k);
+            at_call[k] = *gradient[k];
+            if (heard.size() == 1) last_at_first_call = *gradient[order.back()];
+        }
+        void operator()() { ++other_nodes; } // some other node is done
+    } told{gradient};
+    step.run(values, told);
+
+    const auto fresh = tg::eval(dJ, values);
+    CHECK(told.heard == std::vector<std::size_t>(order.begin(), order.end()));
+    CHECK(told.at_call[0] == fresh[W1]);
+    CHECK(told.at_call[1] == fresh[b1]);
+    CHECK(told.at_call[2] == fresh[W2]);
+    CHECK(told.at_call[3] == fresh[b2]);
+    CHECK(told.other_nodes > 0);
+    // When the first gradient is told, the last one still holds the previous step's value: the
+    // backward pass goes on, and the distributed trainer sums the first meanwhile.
+    REQUIRE(last_of_previous_step != *gradient[order.back()]);
+    CHECK(told.last_at_first_call == last_of_previous_step);
 }

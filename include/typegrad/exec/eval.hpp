@@ -4,6 +4,10 @@
 // reusable program whose buffers persist across calls (a training loop).
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <type_traits>
+
 #include <typegrad/ad/grad.hpp>
 #include <typegrad/expr/distinct_symbols.hpp>
 #include <typegrad/exec/program.hpp>
@@ -22,6 +26,37 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
     const gradient_program& run(const Values& values) {
         program_.run(values);
         return *this;
+    }
+
+    // As run(values), and calls on_ready(k) as soon as ∂f/∂(k-th symbol given to grad) is
+    // final, while the rest of the backward pass still runs (data-parallel training starts
+    // summing that gradient across processes then). Calls come in ready_order(). If on_ready
+    // can also be called without arguments, on_ready() follows every other computed node (a
+    // chance to let communication progress).
+    template <class Values, class OnReady>
+    const gradient_program& run(const Values& values, OnReady&& on_ready) {
+        program_.run(values, [&]<std::size_t I>(std::integral_constant<std::size_t, I>) {
+            constexpr std::size_t ids[] = {program_type::tables::template id<Adj>...};
+            bool gradient = false;
+            for (std::size_t k = 0; k < sizeof...(Adj); ++k)
+                if (ids[k] == I) on_ready(k), gradient = true;
+            if constexpr (std::is_invocable_v<OnReady&>)
+                if (!gradient) on_ready();
+        });
+        return *this;
+    }
+
+    // The positions k of the symbols given to grad in the order their gradients become final:
+    // the backward schedule is fixed at compile time, so this is a constant.
+    static constexpr std::array<std::size_t, sizeof...(Wrt)> ready_order() {
+        std::array<std::size_t, sizeof...(Wrt)> order{};
+        constexpr std::size_t ids[] = {program_type::tables::template id<Adj>...};
+        for (std::size_t k = 0; k < order.size(); ++k) { // insertion sort by node id: stable, constexpr
+            std::size_t j = k;
+            for (; j > 0 && ids[order[j - 1]] > ids[k]; --j) order[j] = order[j - 1];
+            order[j] = k;
+        }
+        return order;
     }
 
     // f's value after run().

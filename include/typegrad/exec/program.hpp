@@ -3,8 +3,9 @@
 // decides at compile time which nodes get a buffer and which are fused into their
 // consumer's loop; at run time the program infers shapes (shapes.hpp), (re)sizes
 // buffers only when the bound shapes change, and computes every materialised node
-// once, in topological order (fusion.hpp). There is no tape and nothing is
-// dispatched virtually: the schedule is the type.
+// once, in topological order (fusion.hpp), telling an observer, if given, as each
+// is done (observer.hpp). There is no tape and nothing is dispatched virtually: the
+// schedule is the type.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +17,7 @@
 
 #include <typegrad/exec/anomaly.hpp>
 #include <typegrad/exec/fusion.hpp>
+#include <typegrad/exec/observer.hpp>
 #include <typegrad/exec/schedule.hpp>
 #include <typegrad/exec/shapes.hpp>
 #include <typegrad/exec/values.hpp>
@@ -36,10 +38,12 @@ class program {
 
     // Computes every output for these values. Buffers are reused while the bound
     // shapes stay the same, so a steady-state call does not allocate.
-    template <class Values>
-    void run(const Values& values) {
+    template <class Values, class Observer = no_observer>
+    void run(const Values& values, Observer&& observer = {}) {
         static_assert(std::is_same_v<typename value_type_of_values<Values>::type, T>,
                       "typegrad: the bound values' scalar type differs from the program's");
+        static_assert(node_observer<Observer>, "typegrad: program.run(values, observer) requires "
+                                               "observer(std::integral_constant<std::size_t, I>{}) for a node id I");
         if (!shapes_.hold_for(values)) {
             shapes_.infer(values);
             for (std::size_t i = 0; i < size; ++i)
@@ -48,7 +52,7 @@ class program {
         }
         const node_kernels<T, order, plan, Values> kernels(values, buffers_.data(), shapes_);
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (compute<I>(kernels), ...);
+            (compute<I>(kernels, observer), ...);
         }(std::make_index_sequence<size>{});
     }
 
@@ -69,14 +73,16 @@ class program {
     bool detects_anomalies() const { return namer_ != nullptr; }
 
   private:
-    template <std::size_t I, class Kernels>
-    void compute(const Kernels& kernels) {
+    template <std::size_t I, class Kernels, class Observer>
+    void compute(const Kernels& kernels, Observer& observer) {
         if constexpr (plan.takes_operand_buffer[I]) {
             take_operand_buffer<I>();
             computed(I);
+            observer(std::integral_constant<std::size_t, I>{});
         } else if constexpr (plan.materialized[I]) {
             kernels.template compute<I>(buffers_[I]);
             computed(I);
+            observer(std::integral_constant<std::size_t, I>{});
         }
     }
 
