@@ -50,17 +50,21 @@ int main(int argc, char** argv) {
     app.add_flag("--detect-anomalies", opt.detect_anomalies,
                  "check every computed node for NaN/inf and stop at the first, naming it");
     app.add_flag("!--no-gradcheck", opt.gradcheck, "skip the gradient check before training");
+    // The options the command line implies, set inside parse (on every rank, before the
+    // session checks the batch against the ranks).
+    app.final_callback([&] {
+        std::erase(opt.hidden, 0); // CLI11 reads a bare --hidden as {0}; sizes given are checked ≥ 1
+        opt.model = model == "lenet" ? architecture::lenet : architecture::mlp; // IsMember checked the name
+        opt.activation = *tg::nn::activation_named(activation);
+        // LeNet-5 defaults to batch 64: twice the steps per epoch, which takes it past 0.90
+        // test accuracy within the 10 epochs (0.8966 at batch 128, 0.90+ at 64).
+        if (opt.model == architecture::lenet && app.count("--batch") == 0) opt.batch = 64;
+        if (optimizer == "adam") opt.optimiser = tg::nn::adam<float>::options{.lr = lr, .weight_decay = weight_decay};
+        else opt.optimiser = tg::nn::sgd<float>::options{.lr = lr, .momentum = momentum, .weight_decay = weight_decay};
+    });
     session::add_options(app, opt);
     session processes(argc, argv, opt); // one, or the ranks of an MPI job (--distributed)
     if (const auto status = processes.parse(app, argc, argv)) return *status;
-    std::erase(opt.hidden, 0); // CLI11 reads a bare --hidden as {0}; sizes given are checked ≥ 1
-    opt.model = model == "lenet" ? architecture::lenet : architecture::mlp; // IsMember checked the name
-    opt.activation = *tg::nn::activation_named(activation);
-    // LeNet-5 defaults to batch 64: twice the steps per epoch, which takes it past 0.90
-    // test accuracy within the 10 epochs (0.8966 at batch 128, 0.90+ at 64).
-    if (opt.model == architecture::lenet && app.count("--batch") == 0) opt.batch = 64;
-    if (optimizer == "adam") opt.optimiser = tg::nn::adam<float>::options{.lr = lr, .weight_decay = weight_decay};
-    else opt.optimiser = tg::nn::sgd<float>::options{.lr = lr, .momentum = momentum, .weight_decay = weight_decay};
     tg::blas::tune();
     tg::set_threads(opt.threads); // per process: under mpirun, each rank's threads
     return processes.run([&] {
