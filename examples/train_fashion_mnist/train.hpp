@@ -20,6 +20,7 @@
 
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/exec/gemm.hpp>
+#include <typegrad/gradcheck/lenet_model.hpp>
 #include <typegrad/gradcheck/model.hpp>
 #include <typegrad/io/parameter_store.hpp>
 #include <typegrad/nn/parameter_store.hpp>
@@ -73,7 +74,7 @@ inline std::size_t take_epoch(tg::io::checkpoint& c) {
 // the failures on standard error; false if any difference is over its tolerance.
 template <class Model, class Store>
 bool gradient_check(const Store& store, const xt::xtensor<float, 2>& X, const xt::xtensor<float, 2>& Y) {
-    if constexpr (tg::gradcheck::mlp_model<Model>) {
+    if constexpr (tg::gradcheck::mlp_model<Model> || tg::gradcheck::lenet_model<Model>) {
         const auto r = tg::gradcheck::run<Model>(store, X, Y);
         std::printf("gradcheck: max_rel typegrad_vs_manual=%.3g typegrad_vs_fd=%.3g manual_vs_fd=%.3g\n",
                     r.worst_typegrad_vs_manual().max_rel, r.worst_typegrad_vs_fd().max_rel,

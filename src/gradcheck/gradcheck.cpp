@@ -26,9 +26,13 @@
 
 #include <typegrad/exec/gemm.hpp>
 
+#include "comparison.hpp"
+
 namespace typegrad::gradcheck {
 
 namespace {
+
+using detail::random_source;
 
 template <class T>
 using matrix = xt::xtensor<T, 2>;
@@ -57,23 +61,6 @@ using params = reference::mlp_params<T>;
 // double, whose own error, ≲ 3e-7, is a few ε_float at most). A wrong formula gives
 // differences of order 1.
 constexpr double float_eps = std::numeric_limits<float>::epsilon(); // 2^−23
-
-// ---- random numbers ----------------------------------------------------------------------
-// std::mt19937_64's output is fixed by the standard; the distributions are not, so the
-// uniform and the integer draws are made by hand, as in reference::random_params.
-class random_source {
-  public:
-    explicit random_source(std::uint64_t seed) : engine_(seed) {}
-    double uniform(double lo, double hi) { // U[lo, hi) from the top 53 bits
-        return lo + (hi - lo) * static_cast<double>(engine_() >> 11) * 0x1.0p-53;
-    }
-    std::size_t below(std::size_t n) { // in [0, n); the modulo bias is < n / 2^64
-        return static_cast<std::size_t>(engine_() % n);
-    }
-
-  private:
-    std::mt19937_64 engine_;
-};
 
 network make_network(const options& o) {
     network p{reference::random_params<double>(o.layers, o.seed), {}, {}};
@@ -208,67 +195,6 @@ class finite_differences {
     double step_;
 };
 
-// ---- differences -------------------------------------------------------------------------
-
-// max_abs and max_rel of difference (see gradcheck.hpp); scale is S, the tensor's largest
-// analytic entry, so the denominator max(|a|, |b|, S) is S unless b (a finite difference)
-// is larger still.
-class accumulator {
-  public:
-    explicit accumulator(double scale) : floor_(scale) {}
-    void add(double a, double b) {
-        const double diff = std::abs(a - b);
-        const double den = std::max({std::abs(a), std::abs(b), floor_});
-        if (!std::isfinite(diff)) { // a NaN or an infinity is never within tolerance
-            d_.max_abs = d_.max_rel = std::numeric_limits<double>::infinity();
-            return;
-        }
-        d_.max_abs = std::max(d_.max_abs, diff);
-        if (den > 0)
-            d_.max_rel = std::max(d_.max_rel, diff / den); // den == 0: a = b = 0
-    }
-    difference result() const { return d_; }
-
-  private:
-    double floor_;
-    difference d_;
-};
-
-// Entries to check by finite differences, in order: the largest |g| first, then the
-// others in a random order fixed by the seed (a lazy Fisher-Yates shuffle).
-class sample_order {
-  public:
-    template <class T>
-    sample_order(const matrix<T>& g, std::uint64_t seed) : index_(g.size()), rng_(seed) {
-        std::iota(index_.begin(), index_.end(), std::size_t{0});
-        std::size_t top = 0;
-        for (std::size_t i = 1; i < g.size(); ++i)
-            if (std::abs(g.data()[i]) > std::abs(g.data()[top]))
-                top = i;
-        std::swap(index_[0], index_[top]);
-        next_ = 0;
-    }
-    bool done() const { return next_ == index_.size(); }
-    std::size_t next() {
-        if (next_ > 0)
-            std::swap(index_[next_], index_[next_ + rng_.below(index_.size() - next_)]);
-        return index_[next_++];
-    }
-
-  private:
-    std::vector<std::size_t> index_;
-    random_source rng_;
-    std::size_t next_;
-};
-
-template <class T>
-double largest(const matrix<T>& a) {
-    double s = 0;
-    for (auto v : a)
-        s = std::max(s, std::abs(double(v)));
-    return s;
-}
-
 template <class T>
 report compare(const options& o, const network& p, gradient_fn<T> typegrad) {
     report r;
@@ -283,7 +209,7 @@ report compare(const options& o, const network& p, gradient_fn<T> typegrad) {
     params<T> g_tg, g_man;
     r.loss_typegrad = double(typegrad(theta, x, y, g_tg));
     if (o.perturb != 0 && !g_tg.W.empty() && g_tg.W[0].size() > 0)
-        g_tg.W[0].data()[0] += static_cast<T>(o.perturb * std::max(largest(g_tg.W[0]), 1e-300));
+        g_tg.W[0].data()[0] += static_cast<T>(o.perturb * std::max(detail::largest(g_tg.W[0]), 1e-300));
     reference::mlp<T> manual(o.layers, o.hidden, o.out);
     r.loss_manual = double(manual.gradient(theta, x, y, g_man));
 
@@ -294,39 +220,14 @@ report compare(const options& o, const network& p, gradient_fn<T> typegrad) {
     const std::size_t depth = o.layers.size() - 1;
     for (std::size_t l = 0; l < depth; ++l)
         for (bool weight : {true, false}) {
-            const matrix<T>& a = weight ? g_tg.W[l] : g_tg.b[l];
-            const matrix<T>& b = weight ? g_man.W[l] : g_man.b[l];
-            parameter_report pr;
             // Built by appending: GCC 12 warns falsely (-Wrestrict) on "fc" + std::to_string(..).
-            pr.name = "fc";
-            pr.name += std::to_string(l + 1);
-            pr.name += weight ? ".W" : ".b";
-            pr.rows = a.shape(0);
-            pr.cols = a.shape(1);
-            const double scale = std::max(largest(a), largest(b));
-
-            accumulator tg_man(scale), tg_fd(scale), man_fd(scale);
-            for (std::size_t i = 0; i < a.size(); ++i)
-                tg_man.add(double(a.data()[i]), double(b.data()[i]));
-
-            const std::size_t want =
-                o.fd_samples == 0 ? a.size() : std::min(o.fd_samples, a.size());
-            sample_order order(a, o.seed + 2 * l + (weight ? 0 : 1));
-            while (pr.fd_checked < want && !order.done()) {
-                const std::size_t i = order.next();
-                double d = 0;
-                if (!fd.derivative(weight, l, i, d)) {
-                    ++pr.fd_skipped;
-                    continue;
-                }
-                tg_fd.add(double(a.data()[i]), d);
-                man_fd.add(double(b.data()[i]), d);
-                ++pr.fd_checked;
-            }
-            pr.typegrad_vs_manual = tg_man.result();
-            pr.typegrad_vs_fd = tg_fd.result();
-            pr.manual_vs_fd = man_fd.result();
-            r.parameters.push_back(std::move(pr));
+            std::string name = "fc";
+            name += std::to_string(l + 1);
+            name += weight ? ".W" : ".b";
+            r.parameters.push_back(detail::compare_tensor(
+                std::move(name), weight ? g_tg.W[l] : g_tg.b[l], weight ? g_man.W[l] : g_man.b[l],
+                o.fd_samples, o.seed + 2 * l + (weight ? 0 : 1),
+                [&](std::size_t i, double& d) { return fd.derivative(weight, l, i, d); }));
         }
     return r;
 }

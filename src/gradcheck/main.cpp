@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// typegrad-gradcheck: builds one MLP as a typegrad expression and as the manual
-// reference, and compares their gradients with each other and with finite differences.
+// typegrad-gradcheck: builds one network (an MLP, or LeNet-5) as a typegrad expression
+// and as the manual reference, and compares their gradients with each other and with
+// finite differences.
 //
 //   typegrad-gradcheck --layers 400,25,10 --batch 64 --hidden sigmoid --output sigmoid-bce
+//   typegrad-gradcheck --model lenet --batch 4 --dtype float
 //
 // Prints one row per parameter and, as its last line,
 //   gradcheck: max_rel typegrad_vs_manual=<x> typegrad_vs_fd=<y> manual_vs_fd=<z>
@@ -21,27 +23,25 @@
 #include <typegrad/exec/openblas_kernel.hpp>
 #include <typegrad/exec/threads.hpp>
 #include <typegrad/gradcheck.hpp>
+#include <typegrad/gradcheck/lenet.hpp>
 
 namespace gc = typegrad::gradcheck;
 
 namespace {
 
-void print(const gc::report& r) {
+// model: "layers 400,25,10, ..., output sigmoid_bce" or "model lenet".
+void print(const std::string& model, const gc::report& r) {
     const gc::options& o = r.opts;
-    std::string layers;
-    for (auto n : o.layers)
-        layers += (layers.empty() ? "" : ",") + std::to_string(n);
-    std::printf(
-        "typegrad-gradcheck: layers %s, batch %zu, hidden %s, output %s, dtype %s, seed %llu\n",
-        layers.c_str(), o.batch, std::string(gc::to_string(o.hidden)).c_str(), std::string(gc::to_string(o.out)).c_str(),
-        gc::to_string(o.type).c_str(), static_cast<unsigned long long>(o.seed));
+    std::printf("typegrad-gradcheck: %s, batch %zu, dtype %s, seed %llu\n", model.c_str(), o.batch,
+                gc::to_string(o.type).c_str(), static_cast<unsigned long long>(o.seed));
     std::printf("loss J: typegrad %.17g, manual %.17g\n", r.loss_typegrad, r.loss_manual);
     const std::string sample = o.fd_samples == 0
                                    ? std::string("every entry")
                                    : "a seeded random sample of at most " +
                                          std::to_string(o.fd_samples) + " entries per tensor";
     std::printf("finite differences: central, 4th order, h = %g*max(1,|theta|), of the manual\n"
-                "  reference's loss in double; %s, always including the largest |dJ/dtheta|\n",
+                "  reference's loss in double (LeNet-5: one-sided 4th order where a central stencil\n"
+                "  crosses a kink); %s, always including the largest |dJ/dtheta|\n",
                 r.fd_step, sample.c_str());
     std::printf("rel = |a-b| / max(|a|, |b|, S), S = the tensor's largest |dJ/dtheta|; tolerances: "
                 "typegrad_vs_manual %.3g, vs_fd %.3g\n\n",
@@ -61,7 +61,7 @@ void print(const gc::report& r) {
         skipped = skipped || p.fd_skipped > 0;
     }
     if (skipped) {
-        std::printf("\nleft out of the finite differences (the stencil crossed a relu kink):");
+        std::printf("\nleft out of the finite differences (the stencil crossed a relu or max-pool kink):");
         for (const auto& p : r.parameters)
             if (p.fd_skipped > 0)
                 std::printf(" %s %zu", p.name.c_str(), p.fd_skipped);
@@ -82,14 +82,20 @@ void print(const gc::report& r) {
 } // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"Compare typegrad's derived MLP gradients with the manual reference and with "
-                 "central finite "
-                 "differences.",
+    CLI::App app{"Compare typegrad's derived gradients of an MLP or LeNet-5 with the manual "
+                 "reference and with central finite differences.",
                  "typegrad-gradcheck"};
     gc::options o;
     o.batch = 32;
     int threads = 1;
     std::string layers = "400,25,10";
+    std::string model = "mlp";
+
+    app.add_option("--model", model,
+                   "mlp (shaped by --layers, --hidden, --output) or lenet (LeNet-5 on 28x28 images, "
+                   "softmax-ce)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"mlp", "lenet"}));
 
     app.add_option("--layers", layers,
                    "units per layer, input first, comma-separated (2 to " +
@@ -143,7 +149,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 30));
     app.add_option("--perturb", o.perturb,
                    "testing the checker: add this times the tensor's largest entry to typegrad's "
-                   "dJ/dfc1.W(0,0); the check must then fail (exit 1)")
+                   "dJ/dfc1.W(0,0) (dJ/dconv1.K(0,0) for lenet); the check must then fail (exit 1)")
         ->check(CLI::Range(-1e6, 1e6));
     app.add_option("--threads", threads, "threads of the matrix products and of typegrad's loops")
         ->capture_default_str()
@@ -155,6 +161,10 @@ int main(int argc, char** argv) {
         o.hidden = hiddens.at(hidden);
         o.out = outputs.at(out);
         o.type = dtypes.at(type);
+        if (model == "lenet")
+            for (const char* mlp_only : {"--layers", "--hidden", "--output"})
+                if (app.count(mlp_only) > 0)
+                    throw std::invalid_argument(std::string(mlp_only) + " shapes an MLP; --model lenet is fixed");
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e); // prints help (code 0) or the error
         return code == 0 ? 0 : 2;
@@ -166,8 +176,11 @@ int main(int argc, char** argv) {
     typegrad::blas::tune();
     typegrad::set_threads(threads);
     try {
-        const gc::report r = gc::run(o);
-        print(r);
+        const bool lenet = model == "lenet";
+        const gc::report r = lenet ? gc::run_lenet(o) : gc::run(o);
+        print(lenet ? "model lenet" : "layers " + layers + ", hidden " + std::string(gc::to_string(o.hidden)) +
+                                          ", output " + std::string(gc::to_string(o.out)),
+              r);
         return r.passed() ? 0 : 1;
     } catch (const std::invalid_argument& e) {
         std::fprintf(stderr, "typegrad-gradcheck: %s\n", e.what());

@@ -263,6 +263,15 @@ T lenet<T>::gradient(const lenet_params<T>& p, const xt::xtensor<T, 2>& x, const
 }
 
 template <class T>
+void lenet<T>::activation_pattern(std::vector<std::uint32_t>& out) const {
+    out.clear();
+    for (const auto* a : {&a1_, &a3_, &a5_, &a6_})
+        for (auto v : *a) out.push_back(v > T(0) ? 1 : 0);
+    out.insert(out.end(), arg2_.begin(), arg2_.end());
+    out.insert(out.end(), arg4_.begin(), arg4_.end());
+}
+
+template <class T>
 lenet_params<T> lenet_random_params(std::uint64_t seed) {
     static constexpr std::size_t shapes[10][2] = {{6, 25}, {6, 1}, {16, 150}, {16, 1}, {120, 400},
                                                   {120, 1}, {84, 120}, {84, 1}, {10, 84}, {10, 1}};

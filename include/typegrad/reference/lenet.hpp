@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include <xtensor/xtensor.hpp>
 
@@ -41,6 +42,12 @@ class lenet {
 
     // The logits z (10 × m) of the most recent forward pass.
     const xt::xtensor<T, 2>& logits() const { return z3_; }
+
+    // Which side of each kink the most recent forward pass was on: every relu output's
+    // a > 0 and every max-pool window's argmax, into out (overwritten). J is smooth in θ
+    // while this stays the same, so a finite difference is only valid over a stencil
+    // whose points all give the base point's pattern (gradcheck/lenet.hpp).
+    void activation_pattern(std::vector<std::uint32_t>& out) const;
 
   private:
     T forward(const lenet_params<T>& p, const xt::xtensor<T, 2>& x, const xt::xtensor<T, 2>& y);
