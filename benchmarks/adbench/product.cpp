@@ -1,20 +1,9 @@
 // SPDX-License-Identifier: MIT
 // ADBenchmark "product": f(x) = Π xᵢ, n = 16384, xᵢ uniform in [0, 2) as the suite
-// draws them; ∂f/∂xᵢ = Π_{j≠i} xⱼ.
-//
-// typegrad has no prod op yet (issue 11 adds one). exp(Σ log x) is not the same
-// function: it is undefined for negative entries. Written with today's ops for any
-// sign, |x| = √(x²) and the sign of the product from the count k of negative
-// entries, k = Σ (|x| − x) / (2|x|):
-//     Π x = cos(π k) · exp(Σ log |x|)
-// exact in sign for x ≠ 0 (cos(πk) = ±1 for integer k, to rounding), and its
-// derivative is Π x / xᵢ (d log|x| / dx = 1/x; k is piecewise constant). It costs
-// more than a product loop (a log per entry, and the sign count), so its ratio is an
-// upper bound for what a prod op would give. At x = 0 it is NaN where Π x is 0.
+// draws them; ∂f/∂xᵢ = Π_{j≠i} xⱼ. typegrad's prod op (ops/prod.hpp), whose VJP is
+// g ⊙ Π x / x: right for any sign, NaN where an entry is exactly 0.
 // The suite's data: 16384 factors in [0, 2) multiply to far below the smallest
 // double, so f and its gradient are 0 in every implementation, typegrad's included.
-#include <numbers>
-
 #include "adbench.hpp"
 
 namespace typegrad::adbench {
@@ -24,10 +13,7 @@ struct product_function {
     static constexpr const char* name = "product";
     static constexpr std::size_t n = 16384;
     static constexpr auto x = row<"x">;
-    static constexpr auto pi = scalar<"pi">;
-    static constexpr auto magnitude = sqrt(square(x));
-    static constexpr auto negatives = sum((magnitude - x) / (lit<2> * magnitude));
-    static constexpr auto f = cos(pi * negatives) * exp(sum(log(magnitude)));
+    static constexpr auto f = prod(x);
     static constexpr auto df = grad(f, x);
 
     xt::xtensor<double, 2> X;
@@ -35,8 +21,7 @@ struct product_function {
         std::mt19937_64 gen(4);
         X = uniform(1, n, gen) + 1.0;
     }
-    auto values() const { return typegrad::values(x = X, pi = std::numbers::pi); }
-
+    auto values() const { return typegrad::values(x = X); }
     double primal() const {
         double p = 1;
         for (std::size_t i = 0; i < n; ++i) p *= X.data()[i];
@@ -60,15 +45,15 @@ struct product_function {
         return g;
     }
 
-    // The suite's data underflow to 0, so the sign-aware form is also checked where
-    // it is not trivially 0: on 40 entries of both signs, through the same program.
+    // The suite's data underflow to 0, so the product is also checked where it is not
+    // trivially 0: on 40 entries of both signs, through the same gradient.
     template <class Program>
     double error(const Program& g) const {
         double e = std::max(relative_difference(g.value(), primal()), relative_difference(g[x], gradient(X)));
         std::mt19937_64 gen(5);
         const xt::xtensor<double, 2> small = uniform(1, 40, gen) * 1.9;
         auto probe = compile<double>(df);
-        probe.run(typegrad::values(x = small, pi = std::numbers::pi));
+        probe.run(typegrad::values(x = small));
         double p = 1;
         for (auto v : small) p *= v;
         // relative to the values themselves (they are far below 1)

@@ -25,7 +25,10 @@ TEST_CASE("logsumexp is finite and exact for logits of ±1000") {
     CHECK(rows(0, 0) == doctest::Approx(1000));
     CHECK(rows(1, 0) == doctest::Approx(1000));
     auto g = tg::eval(tg::grad(tg::sum(tg::logsumexp<0>(a)), a), v)[a];
-    CHECK(g == xt::xtensor<double, 2>{{0.5, 0.5}, {0.5, 0.5}});
+    // The gradient is softmax, computed as exp(z − logsumexp(z)): at |z| = 1000 the
+    // log-sum-exp carries its own rounding, 1000 · 2⁻⁵² ≈ 2.3e-13, so each entry is
+    // 0.5 within a few 1e-13 (measured: 0.5 + 2.8e-14), finite and not NaN.
+    for (double e : g) CHECK(std::abs(e - 0.5) <= 1e-12);
 }
 
 TEST_CASE("logsumexp: derived gradients match finite differences") {
@@ -47,7 +50,7 @@ TEST_CASE("logsumexp: derived gradients match finite differences") {
 
 TEST_CASE("the derived gradient of logsumexp prints through softmax") {
     CHECK(tg::to_text(tg::adjoint(tg::sum(tg::logsumexp<0>(a)), a)) == "softmax(a)");
-    CHECK(tg::to_text(tg::adjoint(tg::sum(r * tg::logsumexp<0>(a)), a)) == "r ⊙ softmax(a)");
+    CHECK(tg::to_text(tg::adjoint(tg::sum(r * tg::logsumexp<0>(a)), a)) == "softmax(a) ⊙ r");
     CHECK(tg::to_text(tg::adjoint(tg::logsumexp(z), z)) == "softmax(z)");
     CHECK(tg::formula(tg::grad(tg::logsumexp(z), z)) == "∂f/∂z = softmax(z)\nwhere\n  f = col_logsumexp(z)\n");
     CHECK(tg::to_text(tg::adjoint(tg::logsumexp(a), a)) == "exp(a − logsumexp(a))");
