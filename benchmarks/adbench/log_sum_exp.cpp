@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 // ADBenchmark "log-sum-exp": f(x) = log Σ exp(xᵢ), n = 16384; ∂f/∂xᵢ = exp(xᵢ) / Σ exp(xⱼ).
-// typegrad's logsumexp op (ops/logsumexp.hpp) shifts by max(x), so it is stable at any
-// magnitude; its gradient is a softmax. The primal is the plain loop the suite's
-// double baseline runs (unshifted: exact for the suite's data in [−1, 1]).
+// Written as the suite writes it, log(Σ exp(x)): its Eigen baseline is also
+// unshifted, exact for the suite's data in [−1, 1] (it overflows where some xᵢ > 709).
+// typegrad's stable logsumexp op (ops/logsumexp.hpp) shifts by max(x) and takes one
+// more exponential per entry for its softmax gradient. Measured side by side on this
+// machine (medians of 7), its gradient took 617 µs against 85 µs for this form, whose
+// exponentials run on xsimd batches; the op's forward is a scalar loop. The benchmark
+// keeps the suite's function; the op's speed is an open point of issue 13.
 #include "adbench.hpp"
 
 namespace typegrad::adbench {
@@ -12,8 +16,9 @@ struct log_sum_exp_function {
     static constexpr const char* name = "log_sum_exp";
     static constexpr std::size_t n = 16384;
     static constexpr auto x = row<"x">;
-    static constexpr auto f = logsumexp(x);
+    static constexpr auto f = log(sum(exp(x)));
     static constexpr auto df = grad(f, x);
+
     xt::xtensor<double, 2> X;
     log_sum_exp_function() {
         std::mt19937_64 gen(3);
