@@ -26,12 +26,14 @@ std::string rank_list(const std::vector<int>& ranks) {
     return out;
 }
 
-// Waiting politely: spin for 50 µs (a sum on shared memory takes microseconds), then nap for
-// an eighth of the time waited so far (50 µs to 2 ms), so that a rank waiting for a slow peer
-// leaves its core to the ranks still computing instead of polling it away (yielding or fixed
-// short naps cost up to a millisecond of CPU per step on a loaded machine: measured).
+// Waiting: Open MPI has no progress thread, so a non-blocking sum only advances inside
+// MPI_Test. Sleeping between tests stalls it: a 0.94 MB sum takes 0.2 ms when polled and
+// took 13.9 ms a step behind naps of 50 µs to 2 ms (measured on 2 idle cores). So poll
+// without pause for the first 20 ms (longer than a sum on shared memory takes), then nap
+// an eighth of the time waited so far (up to 2 ms), so that a rank waiting for a slow or
+// descheduled peer leaves its core to the ranks still computing.
 void pause(double waited_seconds) {
-    if (waited_seconds < 5e-5) return;
+    if (waited_seconds < 2e-2) return;
     const double nap = std::clamp(waited_seconds / 8, 5e-5, 2e-3);
     std::this_thread::sleep_for(std::chrono::duration<double>(nap));
 }
