@@ -8,31 +8,12 @@ file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(data --train-limit 512 --hidden 32 --no-gradcheck)
 set(small ${data} --batch 64)
-
-# run(<expected status> <output variable> command...): runs it, checks its exit status.
-function(run expect out)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE o ERROR_VARIABLE e)
-  message("$ ${ARGN}\n${o}stderr: ${e}")
-  if(expect STREQUAL "nonzero")
-    if("${status}" STREQUAL "0")
-      message(FATAL_ERROR "exit status 0, expected a failure")
-    endif()
-  elseif(NOT "${status}" STREQUAL "${expect}")
-    message(FATAL_ERROR "exit status ${status}, expected ${expect}")
-  endif()
-  set(${out} "${o}${e}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../support/scenario.cmake)
 
 # mpi(<expected status> <output variable> <ranks> trainer arguments...)
 function(mpi expect out ranks)
-  run(${expect} o ${MPIEXEC} -np ${ranks} --oversubscribe --bind-to none ${TRAINER} --distributed ${ARGN})
+  run_command(${expect} o ${MPIEXEC} -np ${ranks} --oversubscribe --bind-to none ${TRAINER} --distributed ${ARGN})
   set(${out} "${o}" PARENT_SCOPE)
-endfunction()
-
-function(expect_match text regex)
-  if(NOT text MATCHES "${regex}")
-    message(FATAL_ERROR "output does not match '${regex}'")
-  endif()
 endfunction()
 
 function(expect_count text regex count)
@@ -40,14 +21,6 @@ function(expect_count text regex count)
   list(LENGTH found n)
   if(NOT n EQUAL count)
     message(FATAL_ERROR "'${regex}' appears ${n} times, expected ${count}")
-  endif()
-endfunction()
-
-function(expect_same_bytes a b message)
-  file(SHA256 ${a} ha)
-  file(SHA256 ${b} hb)
-  if(NOT ha STREQUAL hb)
-    message(FATAL_ERROR "${message}")
   endif()
 endfunction()
 
@@ -75,7 +48,7 @@ endfunction()
 
 if(SCENARIO STREQUAL "equivalence_adam")
   # One rank under mpirun is the single process, bit for bit (its share of the batch is 1).
-  run(0 out ${TRAINER} ${small} --epochs 2 --save ${WORK}/one.ckpt)
+  run_command(0 out ${TRAINER} ${small} --epochs 2 --save ${WORK}/one.ckpt)
   mpi(0 out 1 ${small} --epochs 2 --save ${WORK}/one_rank.ckpt)
   expect_same_bytes(${WORK}/one.ckpt ${WORK}/one_rank.ckpt "--distributed on one rank differs from one process")
   # N ranks with global batch 64 train to the weights of one process with batch 64, up to the
@@ -87,16 +60,16 @@ if(SCENARIO STREQUAL "equivalence_adam")
     expect_count("${out}" "epoch [12]/2  train_loss" 2) # rank 0 alone prints
     expect_count("${out}" "\ntest_accuracy=" 1)
     expect_match("${out}" "distributed: ranks=${ranks} buckets=[0-9]+ overlap=on compute_ms_per_step=")
-    run(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/${ranks}.ckpt 2e-5)
+    run_command(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/${ranks}.ckpt 2e-5)
   endforeach()
 
 elseif(SCENARIO STREQUAL "equivalence_sgd")
   # The same with SGD and momentum (measured 2.4e-7). Without overlap and with other buckets
   # the sums are the same: on 2 ranks each is one addition, whatever algorithm Open MPI picks
   # for the message size, so the weights are bit for bit those with overlap.
-  run(0 out ${TRAINER} ${small} --epochs 2 --optimizer sgd --save ${WORK}/one.ckpt)
+  run_command(0 out ${TRAINER} ${small} --epochs 2 --optimizer sgd --save ${WORK}/one.ckpt)
   mpi(0 out 2 ${small} --epochs 2 --optimizer sgd --save ${WORK}/two.ckpt)
-  run(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/two.ckpt 2e-5)
+  run_command(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/two.ckpt 2e-5)
   mpi(0 out 2 ${small} --epochs 2 --optimizer sgd --no-overlap --bucket-kb 16 --save ${WORK}/two_no_overlap.ckpt)
   expect_match("${out}" "overlap=off")
   expect_same_bytes(${WORK}/two.ckpt ${WORK}/two_no_overlap.ckpt "overlap or bucketing changed the result")
@@ -104,9 +77,9 @@ elseif(SCENARIO STREQUAL "equivalence_sgd")
 elseif(SCENARIO STREQUAL "equivalence_uneven")
   # 500 images in batches of 64 leave a last batch of 52: 13 columns per rank on 4 ranks, each
   # rank's gradient weighted by its share (measured 1.8e-7).
-  run(0 out ${TRAINER} --train-limit 500 --batch 64 --hidden 32 --no-gradcheck --optimizer sgd --save ${WORK}/one.ckpt --epochs 1)
+  run_command(0 out ${TRAINER} --train-limit 500 --batch 64 --hidden 32 --no-gradcheck --optimizer sgd --save ${WORK}/one.ckpt --epochs 1)
   mpi(0 out 4 --train-limit 500 --batch 64 --hidden 32 --no-gradcheck --optimizer sgd --save ${WORK}/four.ckpt --epochs 1)
-  run(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/four.ckpt 2e-5)
+  run_command(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/four.ckpt 2e-5)
 
 elseif(SCENARIO STREQUAL "equivalence_lenet")
   # LeNet-5 (--model lenet, its default batch 64): its convolutions' gradients are summed
@@ -114,10 +87,10 @@ elseif(SCENARIO STREQUAL "equivalence_lenet")
   # agree with one process's to 1e-4, 12x the largest difference measured (8.0e-6, in fc2.W;
   # the dense model's scenarios measure 5e-7).
   set(lenet --model lenet --train-limit 512 --no-gradcheck --epochs 1)
-  run(0 out ${TRAINER} ${lenet} --save ${WORK}/one.ckpt)
+  run_command(0 out ${TRAINER} ${lenet} --save ${WORK}/one.ckpt)
   mpi(0 out 2 ${lenet} --save ${WORK}/two.ckpt)
   expect_match("${out}" "distributed: ranks=2 ")
-  run(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/two.ckpt 1e-4)
+  run_command(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/two.ckpt 1e-4)
 
 elseif(SCENARIO STREQUAL "replicas")
   mpi(0 out 2 ${small} --epochs 2 --check-replicas)
@@ -140,8 +113,8 @@ elseif(SCENARIO STREQUAL "resume")
   mpi(0 out 2 ${small} --epochs 1 --save ${WORK}/two.ckpt)
   mpi(0 out 4 ${small} --epochs 2 --resume ${WORK}/two.ckpt --save ${WORK}/four.ckpt)
   expect_match("${out}" "resumed from .* after epoch 1")
-  run(0 out ${TRAINER} ${small} --epochs 2 --resume ${WORK}/two.ckpt --save ${WORK}/one.ckpt)
-  run(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/four.ckpt 2e-5)
+  run_command(0 out ${TRAINER} ${small} --epochs 2 --resume ${WORK}/two.ckpt --save ${WORK}/one.ckpt)
+  run_command(0 cmp ${COMPARE} ${WORK}/one.ckpt ${WORK}/four.ckpt 2e-5)
 
 elseif(SCENARIO STREQUAL "dead_rank")
   # Rank 1 is killed (SIGKILL) at step 12, in epoch 2, after rank 0 saved epoch 1. mpirun
@@ -154,7 +127,7 @@ elseif(SCENARIO STREQUAL "dead_rank")
   if(out MATCHES "epoch 2/3")
     message(FATAL_ERROR "epoch 2 finished although rank 1 died in it")
   endif()
-  run(0 out ${TRAINER} ${small} --epochs 2 --resume ${WORK}/run.ckpt)
+  run_command(0 out ${TRAINER} ${small} --epochs 2 --resume ${WORK}/run.ckpt)
   expect_match("${out}" "resumed from .* after epoch 1")
 
 elseif(SCENARIO STREQUAL "silent_rank")
@@ -165,7 +138,7 @@ elseif(SCENARIO STREQUAL "silent_rank")
   expect_stopped_within("${out}" 14000) # 2 s + 2 s, the rest for mpirun and a loaded machine
   expect_match("${out}" "typegrad: distributed: rank 1 does not respond \\(dead, stopped or unreachable\\): the gradient sum did not complete within 2 s")
   expect_count("${out}" "does not respond" 1)
-  run(0 out ${TRAINER} ${small} --epochs 2 --resume ${WORK}/run.ckpt)
+  run_command(0 out ${TRAINER} ${small} --epochs 2 --resume ${WORK}/run.ckpt)
   expect_match("${out}" "resumed from .* after epoch 1")
 
 elseif(SCENARIO STREQUAL "refused")
@@ -179,7 +152,7 @@ elseif(SCENARIO STREQUAL "refused")
   foreach(f train-images-idx3-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
     file(COPY ${DATA}/${f} DESTINATION ${WORK}/partial)
   endforeach()
-  run(1 out ${MPIEXEC} --oversubscribe --bind-to none -np 1 ${TRAINER} --distributed ${small} :
+  run_command(1 out ${MPIEXEC} --oversubscribe --bind-to none -np 1 ${TRAINER} --distributed ${small} :
       -np 1 ${TRAINER} --distributed ${small} --data-dir ${WORK}/partial)
   expect_match("${out}" "train_fashion_mnist: rank 1: .*train-labels-idx1-ubyte")
   expect_count("${out}" "train-labels-idx1-ubyte" 1)
@@ -187,7 +160,7 @@ elseif(SCENARIO STREQUAL "refused")
     message(FATAL_ERROR "training started although rank 1 had no labels")
   endif()
   # A directory that does not exist on rank 1: refused at parse time, once.
-  run(2 out ${MPIEXEC} --oversubscribe --bind-to none -np 1 ${TRAINER} --distributed ${small} :
+  run_command(2 out ${MPIEXEC} --oversubscribe --bind-to none -np 1 ${TRAINER} --distributed ${small} :
       -np 1 ${TRAINER} --distributed ${small} --data-dir ${WORK}/nowhere)
   expect_match("${out}" "rank 1: .*nowhere")
   expect_count("${out}" "nowhere" 1)

@@ -7,35 +7,18 @@ file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(small --train-limit 1024 --batch 64 --hidden 32 --no-gradcheck)
 
+include(${CMAKE_CURRENT_LIST_DIR}/../support/scenario.cmake)
+
 # run(<expected status> <output variable> args...): runs the trainer, checks its status.
 function(run expect out)
-  execute_process(COMMAND ${TRAINER} ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE o ERROR_VARIABLE e)
-  message("$ ${ARGN}\n${o}stderr: ${e}")
-  if(NOT "${status}" STREQUAL "${expect}")
-    message(FATAL_ERROR "exit status ${status}, expected ${expect}")
-  endif()
-  set(${out} "${o}${e}" PARENT_SCOPE)
+  run_command(${expect} o ${TRAINER} ${ARGN})
+  set(${out} "${o}" PARENT_SCOPE)
 endfunction()
 
 # write_hex(<path> <hex digits>): writes those bytes (CMake's file() writes text only).
 function(write_hex path hex)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" escaped "${hex}")
   execute_process(COMMAND printf "${escaped}" OUTPUT_FILE ${path})
-endfunction()
-
-# expect_same_bytes(<file> <file> <message>): fails with the message unless they are equal.
-function(expect_same_bytes a b message)
-  file(SHA256 ${a} ha)
-  file(SHA256 ${b} hb)
-  if(NOT ha STREQUAL hb)
-    message(FATAL_ERROR "${message}")
-  endif()
-endfunction()
-
-function(expect_match text regex)
-  if(NOT text MATCHES "${regex}")
-    message(FATAL_ERROR "output does not match '${regex}'")
-  endif()
 endfunction()
 
 # expect_resumed_at_epoch_2(<output>): the run said it resumed after epoch 1 and trained
