@@ -131,6 +131,9 @@ TEST_CASE("run(values, on_ready) tells of each gradient once it is final, in rea
     auto step = tg::compile<double>(dJ);
     static constexpr auto order = decltype(step)::ready_order(); // a compile-time constant
     static_assert(order.size() == 4);
+    // The output layer's gradients (W2, b2) are final first and the first layer's last:
+    // what data-parallel training needs to overlap summing with the rest of the backward pass.
+    static_assert((order[0] == 2 || order[0] == 3) && (order[3] == 0 || order[3] == 1));
     const std::array<const xt::xtensor<double, 2>*, 4> gradient = {&step[W1], &step[b1], &step[W2], &step[b2]};
     step.run(values);
     const xt::xtensor<double, 2> last_of_previous_step = *gradient[order.back()];

@@ -29,6 +29,9 @@ TEST_CASE("logsumexp is finite and exact for logits of ±1000") {
     // log-sum-exp carries its own rounding, 1000 · 2⁻⁵² ≈ 2.3e-13, so each entry is
     // 0.5 within a few 1e-13 (measured: 0.5 + 2.8e-14), finite and not NaN.
     for (double e : g) CHECK(std::abs(e - 0.5) <= 1e-12);
+    // softmax itself is exp(z − max z) / Σ exp(z − max z): at a tie every entry is
+    // exp(0) / 2, exactly one half.
+    CHECK(tg::eval(tg::softmax(a), v) == xt::xtensor<double, 2>{{0.5, 0.5}, {0.5, 0.5}});
 }
 
 TEST_CASE("logsumexp: derived gradients match finite differences") {

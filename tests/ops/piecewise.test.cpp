@@ -86,9 +86,7 @@ TEST_CASE("piecewise ops print as maths") {
     CHECK(tg::to_text(tg::adjoint(tg::sum(w * tg::maximum(a, b)), b)) == "w ⊙ 𝟙(a < b)");
     CHECK(tg::to_text(tg::adjoint(tg::sum(w * tg::elu(a)), a)) == "w ⊙ (1 + min(elu(a), 0))");
     // abs and max have the same rank in the canonical order, so their order comes from a
-    // hash of the op's type as the compiler spells it: GCC and Clang may print either first.
-    const std::string sum_latex = tg::latex(tg::abs(a) + tg::maximum(a, b));
-    CHECK(sum_latex.find("\\left|a\\right|") != std::string::npos);
-    CHECK(sum_latex.find("\\max\\left(a, b\\right)") != std::string::npos);
-    CHECK(sum_latex.find(" + ") != std::string::npos);
+    // hash of the op's type name, which GCC and Clang spell alike: one order everywhere.
+    CHECK(tg::to_text(tg::abs(a) + tg::maximum(a, b)) == "max(a, b) + |a|");
+    CHECK(tg::latex(tg::abs(a) + tg::maximum(a, b)).find("\\max\\left(a, b\\right) + \\left|a\\right|") != std::string::npos);
 }

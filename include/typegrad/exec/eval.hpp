@@ -79,7 +79,19 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
     bool detects_anomalies() const { return program_.detects_anomalies(); }
 
   private:
-    using program_type = program<T, F, Adj...>;
+    // The adjoints go to the program last symbol first. The depth-first schedule then
+    // finishes each gradient as soon as the backward pass reaches it: for parameters
+    // listed input to output, the last layer's first, while the earlier layers' deltas
+    // are still to come (data-parallel training sums it meanwhile; PyTorch's DDP
+    // buckets in reverse parameter order for the same reason). Given first, ∂/∂W1
+    // would pull in the whole backward chain and every gradient would come at the end.
+    template <class Reversed>
+    struct last_first;
+    template <class... R>
+    struct last_first<meta::type_list<R...>> {
+        using type = program<T, F, R...>;
+    };
+    using program_type = typename last_first<meta::reverse_t<meta::type_list<Adj...>>>::type;
     program_type program_;
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The kernels: how one node of a schedule is computed into its buffer. A fused
-// elementwise chain becomes one kernel object, built from the graph's tables, that
+// elementwise chain becomes one kernel object, built from the planned nodes (planned.hpp), that
 // loops.hpp runs over the output; products go to BLAS, other ops compute
 // themselves from whole matrices.
 //
@@ -16,12 +16,14 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include <xtensor/xtensor.hpp>
 
 #include <typegrad/exec/gemm.hpp>
 #include <typegrad/exec/loops.hpp>
+#include <typegrad/exec/planned.hpp>
 #include <typegrad/exec/schedule.hpp>
 #include <typegrad/exec/shapes.hpp>
 
@@ -82,106 +84,118 @@ struct binary {
 
 } // namespace kernels
 
-// Computes materialised nodes of the schedule Plan over Nodes, reading bound
-// values, the buffers of earlier nodes and the inferred shapes.
-template <class T, class Nodes, const auto& Plan, class Values>
-class node_kernels {
-    using tables = graph<Nodes>;
-    template <std::size_t I>
-    using node = typename tables::template node<I>;
-    using matrix_t = xt::xtensor<T, 2>;
-
-  public:
-    node_kernels(const Values& values, const matrix_t* buffers, const shapes<Nodes>& shapes)
-        : values_(values), buffers_(buffers), shapes_(shapes) {}
-
-    // Computes node I into its buffer `out`.
-    template <std::size_t I>
-    void compute(matrix_t& out) const {
-        using N = node<I>;
-        if constexpr (is_literal_v<N>) {
-            out.fill(N::template value<T>());
-        } else if constexpr (is_symbol_v<N>) {
-            const matrix_t& v = values_.template get<N::name>();
-            std::copy_n(v.data(), v.size(), out.data());
-        } else if constexpr (Plan.kind[I] == node_kind::elementwise || Plan.kind[I] == node_kind::view) {
-            assign(out, body<I>());
-        } else if constexpr (Plan.kind[I] == node_kind::gemm) {
-            constexpr std::size_t a = tables::operands[I][0], b = tables::operands[I][1];
-            blas::gemm(flag<a>(), flag<b>(), T(1), matrix<a>(), matrix<b>(), T(0), out);
-        } else {
-            [&]<std::size_t... K>(std::index_sequence<K...>) {
-                N::op::compute(out, operand_for_compute<I, K>()...);
-            }(std::make_index_sequence<operands_t<N>::size>{});
-        }
-    }
-
-  private:
-    template <std::size_t I, std::size_t K>
-    decltype(auto) operand_for_compute() const {
-        constexpr std::size_t j = tables::operands[I][K];
-        if constexpr (!tables::reads_value[I][K]) return shapes_[j];
-        else return matrix<j>();
-    }
-
-    // A node as a whole matrix: the bound value, its buffer, or for a transpose
-    // read in place, its operand's (to be read with a transpose flag).
-    template <std::size_t J>
-    const matrix_t& matrix() const {
-        if constexpr (is_symbol_v<node<J>>) return values_.template get<node<J>::name>();
-        else if constexpr (Plan.transposed_read[J]) return matrix<tables::operands[J][0]>();
-        else {
-            static_assert(Plan.materialized[J], "typegrad: internal: matrix() of a fused node");
-            return buffers_[J];
-        }
-    }
-
-    template <std::size_t J>
-    static constexpr blas::transpose flag() {
-        return Plan.transposed_read[J] ? blas::transpose::yes : blas::transpose::no;
-    }
-
-    // Node J inside a loop over its consumer's output.
-    template <std::size_t J>
-    auto kernel() const {
-        using N = node<J>;
-        if constexpr (is_literal_v<N>) {
-            return kernels::constant<T>{N::template value<T>()};
-        } else if constexpr (is_symbol_v<N> || Plan.materialized[J]) {
-            const matrix_t& m = matrix<J>();
-            return kernels::read<T, N::rows == 1, N::cols == 1>{m.data(), m.shape(1)};
-        } else {
-            return body<J>();
-        }
-    }
-
-    // What node J computes, as a kernel over its operands' kernels.
-    template <std::size_t J>
-    auto body() const {
-        using N = node<J>;
-        constexpr std::size_t a = tables::operands[J][0];
-        if constexpr (Plan.kind[J] == node_kind::view && swaps_axes<N>()) {
-            const matrix_t& m = matrix<a>();
-            return kernels::transposed_read<T, N::rows == 1, N::cols == 1>{m.data(), m.shape(1)};
-        } else if constexpr (Plan.kind[J] == node_kind::view && reshapes<N>()) {
-            const matrix_t& m = matrix<a>(); // the same values in the same order, J's rows and columns
-            return kernels::read<T, N::rows == 1, N::cols == 1>{m.data(), shapes_[J].cols};
-        } else if constexpr (Plan.kind[J] == node_kind::view) {
-            return kernel<a>();
-        } else if constexpr (operands_t<N>::size == 1) {
-            using A = decltype(kernel<a>());
-            return kernels::unary<typename N::op, A>{kernel<a>()};
-        } else {
-            constexpr std::size_t b = tables::operands[J][1];
-            using A = decltype(kernel<a>());
-            using B = decltype(kernel<b>());
-            return kernels::binary<typename N::op, A, B>{kernel<a>(), kernel<b>()};
-        }
-    }
-
-    const Values& values_;
-    const matrix_t* buffers_;
-    const shapes<Nodes>& shapes_;
+// What the kernels read at run time: the bound values, the buffers of earlier nodes
+// and the inferred shapes, each indexed by node id.
+template <class T, class Values>
+struct kernel_inputs {
+    const Values& values;
+    const xt::xtensor<T, 2>* buffers;
+    const shape2* shapes;
 };
+
+namespace kernels {
+
+// A node as a whole matrix: the bound value, its buffer, or for a transpose read
+// in place, its operand's (to be read with a transpose flag).
+template <class P, class T, class Values>
+const xt::xtensor<T, 2>& matrix(const kernel_inputs<T, Values>& in) {
+    using N = typename P::type;
+    if constexpr (is_symbol_v<N>) return in.values.template get<N::name>();
+    else if constexpr (P::transposed_read) return matrix<typename P::template operand<0>>(in);
+    else {
+        static_assert(P::materialized, "typegrad: internal: matrix() of a fused node");
+        return in.buffers[P::id];
+    }
+}
+
+template <class P>
+constexpr blas::transpose flag() {
+    return P::transposed_read ? blas::transpose::yes : blas::transpose::no;
+}
+
+template <class P, class T, class Values>
+auto body(const kernel_inputs<T, Values>& in);
+
+// Node P inside a loop over its consumer's output.
+template <class P, class T, class Values>
+auto kernel(const kernel_inputs<T, Values>& in) {
+    using N = typename P::type;
+    if constexpr (is_literal_v<N>) {
+        return constant<T>{N::template value<T>()};
+    } else if constexpr (is_symbol_v<N> || P::materialized) {
+        const xt::xtensor<T, 2>& m = matrix<P>(in);
+        return read<T, N::rows == 1, N::cols == 1>{m.data(), m.shape(1)};
+    } else {
+        return body<P>(in);
+    }
+}
+
+// What node P computes, as a kernel over its operands' kernels.
+template <class P, class T, class Values>
+auto body(const kernel_inputs<T, Values>& in) {
+    using N = typename P::type;
+    using A = typename P::template operand<0>;
+    if constexpr (P::kind == node_kind::view && swaps_axes<N>()) {
+        const xt::xtensor<T, 2>& m = matrix<A>(in);
+        return transposed_read<T, N::rows == 1, N::cols == 1>{m.data(), m.shape(1)};
+    } else if constexpr (P::kind == node_kind::view && reshapes<N>()) {
+        const xt::xtensor<T, 2>& m = matrix<A>(in); // the same values in the same order, P's rows and columns
+        return read<T, N::rows == 1, N::cols == 1>{m.data(), in.shapes[P::id].cols};
+    } else if constexpr (P::kind == node_kind::view) {
+        return kernel<A>(in);
+    } else if constexpr (operands_t<N>::size == 1) {
+        return unary<typename N::op, decltype(kernel<A>(in))>{kernel<A>(in)};
+    } else {
+        using B = typename P::template operand<1>;
+        return binary<typename N::op, decltype(kernel<A>(in)), decltype(kernel<B>(in))>{kernel<A>(in), kernel<B>(in)};
+    }
+}
+
+// An operand as an op's compute takes it: its matrix, or its shape when the op
+// reads only that.
+template <class P, bool Value, class T, class Values>
+decltype(auto) compute_operand(const kernel_inputs<T, Values>& in) {
+    if constexpr (!Value) return in.shapes[P::id];
+    else return matrix<P>(in);
+}
+
+// Computes materialised node P (planned<…>::computed) into its buffer `out`.
+template <class P, class T, class Values>
+void compute(xt::xtensor<T, 2>& out, const kernel_inputs<T, Values>& in) {
+    using N = typename P::type;
+    if constexpr (is_literal_v<N>) {
+        out.fill(N::template value<T>());
+    } else if constexpr (is_symbol_v<N>) {
+        const xt::xtensor<T, 2>& v = in.values.template get<N::name>();
+        std::copy_n(v.data(), v.size(), out.data());
+    } else if constexpr (P::kind == node_kind::elementwise || P::kind == node_kind::view) {
+        assign(out, body<P>(in));
+    } else if constexpr (P::kind == node_kind::gemm) {
+        using A = typename P::template operand<0>;
+        using B = typename P::template operand<1>;
+        blas::gemm(flag<A>(), flag<B>(), T(1), matrix<A>(in), matrix<B>(in), T(0), out);
+    } else {
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            N::op::compute(out, compute_operand<typename P::template operand<K>, detail::value_operands<N>()[K]>(in)...);
+        }(std::make_index_sequence<operands_t<N>::size>{});
+    }
+}
+
+// Runs materialised node P: computes it into its buffer or, for a reshape that
+// takes its operand's buffer over (TakesBuffer), swaps the two buffers (same size:
+// pointers move, nothing is allocated) and relabels both shapes.
+template <class P, bool TakesBuffer, class T, class Values>
+void run(xt::xtensor<T, 2>* buffers, const shape2* shapes, const kernel_inputs<T, Values>& in) {
+    if constexpr (TakesBuffer) {
+        constexpr std::size_t i = P::id, a = P::template operand<0>::id;
+        std::swap(buffers[i], buffers[a]);
+        buffers[i].reshape({shapes[i].rows, shapes[i].cols});
+        buffers[a].reshape({shapes[a].rows, shapes[a].cols});
+    } else {
+        compute<P>(buffers[P::id], in);
+    }
+}
+
+} // namespace kernels
 
 } // namespace typegrad

@@ -8,6 +8,7 @@
 // schedule is the type.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -32,6 +33,7 @@ class program {
     using order = topological_order<Outputs...>;
     using tables = graph<order>;
     static constexpr const auto& plan = schedule_of<order, Outputs...>;
+    using planned_nodes = planned<order, schedule_of<order, Outputs...>>;
     static constexpr std::size_t size = tables::size;
 
     program() : buffers_(size) {}
@@ -50,10 +52,16 @@ class program {
                 if (plan.materialized[i] && (buffers_[i].shape(0) != shapes_[i].rows || buffers_[i].shape(1) != shapes_[i].cols))
                     buffers_[i].resize({shapes_[i].rows, shapes_[i].cols});
         }
-        const node_kernels<T, order, plan, Values> kernels(values, buffers_.data(), shapes_);
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (compute<I>(kernels, observer), ...);
-        }(std::make_index_sequence<size>{});
+        // Each materialised node in order, by free functions of the node (fusion.hpp
+        // says why not members).
+        const kernel_inputs<T, Values> in{values, buffers_.data(), shapes_.data()};
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            ((kernels::run<typename planned_nodes::template computed<computed_ids[K]>::type,
+                           plan.takes_operand_buffer[computed_ids[K]]>(buffers_.data(), shapes_.data(), in),
+              computed(computed_ids[K]),
+              observer(std::integral_constant<std::size_t, computed_ids[K]>{})),
+             ...);
+        }(std::make_index_sequence<computed_ids.size()>{});
     }
 
     // The value of output node N after run().
@@ -73,28 +81,18 @@ class program {
     bool detects_anomalies() const { return namer_ != nullptr; }
 
   private:
-    template <std::size_t I, class Kernels, class Observer>
-    void compute(const Kernels& kernels, Observer& observer) {
-        if constexpr (plan.takes_operand_buffer[I]) {
-            take_operand_buffer<I>();
-            computed(I);
-            observer(std::integral_constant<std::size_t, I>{});
-        } else if constexpr (plan.materialized[I]) {
-            kernels.template compute<I>(buffers_[I]);
-            computed(I);
-            observer(std::integral_constant<std::size_t, I>{});
-        }
-    }
-
-    // A reshape whose operand's buffer nothing else reads: swap the two buffers (same
-    // size: pointers move, nothing is allocated) and relabel both shapes.
-    template <std::size_t I>
-    void take_operand_buffer() {
-        constexpr std::size_t a = tables::operands[I][0];
-        std::swap(buffers_[I], buffers_[a]);
-        buffers_[I].reshape({shapes_[I].rows, shapes_[I].cols});
-        buffers_[a].reshape({shapes_[a].rows, shapes_[a].cols});
-    }
+    // The materialised nodes, in order.
+    static constexpr auto computed_ids = [] {
+        constexpr std::size_t count = [] {
+            std::size_t n = 0;
+            for (bool m : plan.materialized) n += m;
+            return n;
+        }();
+        std::array<std::size_t, count> ids{};
+        for (std::size_t i = 0, k = 0; i < size; ++i)
+            if (plan.materialized[i]) ids[k++] = i;
+        return ids;
+    }();
 
     // Node i's buffer is complete.
     void computed(std::size_t i) const {

@@ -25,6 +25,60 @@ struct shape_error : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
 };
 
+namespace detail {
+
+// One node's part of shape inference. These are free functions of the node's own
+// type, not members of shapes<Nodes>: a member's symbol spells the whole node list,
+// and GCC's mangler is quadratic in a name's length, so one member per node made
+// the executor's compile time grow with the square of the graph (issue 15).
+[[noreturn]] void throw_bound_mismatch(std::string_view name, shape2 bound, dim rows, dim cols);
+
+// True unless N is a symbol whose bound value's shape is no longer `inferred`.
+template <class N, class Values>
+bool same_bound_shape(const Values& values, shape2 inferred) {
+    if constexpr (is_symbol_v<N>) {
+        const auto& v = values.template get<N::name>();
+        return v.shape(0) == inferred.rows && v.shape(1) == inferred.cols;
+    } else {
+        return true;
+    }
+}
+
+// Node N's shape from the bound value (a symbol) or from its operands' shapes,
+// shapes[operand[k]] (an op). False when the op's shape rule refuses them.
+template <class N, class Values>
+bool infer_shape(shape2& out, const shape2* shapes, const std::size_t* operand, const Values& values) {
+    if constexpr (is_symbol_v<N>) {
+        const auto& v = values.template get<N::name>();
+        out = {v.shape(0), v.shape(1)};
+        if ((N::rows != dyn && std::size_t(N::rows) != out.rows) || (N::cols != dyn && std::size_t(N::cols) != out.cols))
+            throw_bound_mismatch(N::name.view(), out, N::rows, N::cols);
+        return true;
+    } else if constexpr (is_literal_v<N>) {
+        out = {1, 1};
+        return true;
+    } else {
+        return [&]<std::size_t... K>(std::index_sequence<K...>) {
+            return N::op::template shape<meta::at<operands_t<N>, K>...>(
+                out, std::array<shape2, sizeof...(K)>{shapes[operand[K]]...});
+        }(std::make_index_sequence<operands_t<N>::size>{});
+    }
+}
+
+template <class N>
+constexpr std::string_view op_name_of() {
+    if constexpr (requires { N::op::name; }) return N::op::name;
+    else return {};
+}
+
+inline void throw_bound_mismatch(std::string_view name, shape2 bound, dim rows, dim cols) {
+    auto d = [](dim x) { return x == dyn ? std::string("?") : std::to_string(x); };
+    throw shape_error("typegrad: the value bound to " + std::string(name) + " is " + to_string(bound) + " but " +
+                      std::string(name) + " is declared " + d(rows) + "×" + d(cols));
+}
+
+} // namespace detail
+
 // The shapes of every node of Nodes (a topological order).
 template <class Nodes>
 class shapes {
@@ -35,12 +89,13 @@ class shapes {
 
   public:
     shape2 operator[](std::size_t i) const { return shapes_[i]; }
+    const shape2* data() const { return shapes_.data(); }
 
     // True when the last inference holds for these values: same bound shapes.
     template <class Values>
     bool hold_for(const Values& values) const {
         return valid_ && [&]<std::size_t... I>(std::index_sequence<I...>) {
-            return (same_bound_shape<I>(values) && ...);
+            return (detail::same_bound_shape<node<I>>(values, shapes_[I]) && ...);
         }(all{});
     }
 
@@ -48,58 +103,34 @@ class shapes {
     template <class Values>
     void infer(const Values& values) {
         valid_ = false;
-        [&]<std::size_t... I>(std::index_sequence<I...>) { (infer_node<I>(values), ...); }(all{});
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            ((detail::infer_shape<node<I>>(shapes_[I], shapes_.data(), tables::operands[I].data(), values) || op_mismatch(I)), ...);
+        }(all{});
         valid_ = true;
     }
 
   private:
-    template <std::size_t I, class Values>
-    bool same_bound_shape(const Values& values) const {
-        if constexpr (is_symbol_v<node<I>>) {
-            const auto& v = values.template get<node<I>::name>();
-            return v.shape(0) == shapes_[I].rows && v.shape(1) == shapes_[I].cols;
-        } else {
-            return true;
-        }
-    }
-
-    template <std::size_t I, class Values>
-    void infer_node(const Values& values) {
-        using N = node<I>;
-        shape2& out = shapes_[I];
-        if constexpr (is_symbol_v<N>) {
-            const auto& v = values.template get<N::name>();
-            out = {v.shape(0), v.shape(1)};
-            if ((N::rows != dyn && std::size_t(N::rows) != out.rows) || (N::cols != dyn && std::size_t(N::cols) != out.cols))
-                bound_mismatch(N::name.view(), out, N::rows, N::cols);
-        } else if constexpr (is_literal_v<N>) {
-            out = {1, 1};
-        } else {
-            [&]<class... A>(meta::type_list<A...>) {
-                const std::array<shape2, sizeof...(A)> in = {shapes_[tables::template id<A>]...};
-                if (!N::op::template shape<A...>(out, in)) op_mismatch(N::op::name, I, in.data(), in.size());
-            }(operands_t<N>{});
-        }
-    }
-
-    // Out of line and independent of the node's type: the messages are built from
-    // the graph's tables, so no printer is compiled per node.
-    [[noreturn]] static void bound_mismatch(std::string_view name, shape2 bound, dim rows, dim cols) {
-        auto d = [](dim x) { return x == dyn ? std::string("?") : std::to_string(x); };
-        throw shape_error("typegrad: the value bound to " + std::string(name) + " is " + to_string(bound) + " but " +
-                          std::string(name) + " is declared " + d(rows) + "×" + d(cols));
-    }
-
-    [[noreturn]] static void op_mismatch(std::string_view op, std::size_t i, const shape2* in, std::size_t n) {
+    // Out of line and independent of the node's type: the message is built from the
+    // graph's tables, so no printer is compiled per node.
+    [[noreturn]] bool op_mismatch(std::size_t i) const {
         using text = graph_text<Nodes>;
         std::string operands, shapes;
-        for (std::size_t k = 0; k < n; ++k) {
+        for (std::size_t k = 0; k < tables::arity[i]; ++k) {
             operands += (k ? ", " : "") + text::text(tables::operands[i][k]);
-            shapes += (k ? " and " : "") + to_string(in[k]);
+            shapes += (k ? " and " : "") + to_string(shapes_[tables::operands[i][k]]);
         }
-        throw shape_error("typegrad: shape mismatch in " + std::string(op) + ": " + text::text(i) + " has operands " +
-                          operands + " of shapes " + shapes + " (symbols involved: " + text::symbols(i) +
-                          "; a dimension broadcasts only where it is declared 1, e.g. col<\"b\"> for a bias)");
+        throw shape_error("typegrad: shape mismatch in " + std::string(op_name(i)) + ": " + text::text(i) +
+                          " has operands " + operands + " of shapes " + shapes + " (symbols involved: " +
+                          text::symbols(i) + "; a dimension broadcasts only where it is declared 1, e.g. col<\"b\"> for a bias)");
+    }
+
+    static std::string_view op_name(std::size_t i) {
+        static constexpr std::array<std::string_view, tables::size> names = [] {
+            return [&]<std::size_t... I>(std::index_sequence<I...>) {
+                return std::array<std::string_view, tables::size>{detail::op_name_of<node<I>>()...};
+            }(all{});
+        }();
+        return names[i];
     }
 
     bool valid_ = false;

@@ -7,7 +7,12 @@
 //   rounds once more: within 2 ulps, and subnormals as the hardware rounds them).
 // - log: xsimd's double log is wrong for subnormal inputs (log(1e-310) gives
 //   -746.5 for -713.8); there log(x) = log(x·2⁵⁴) − 54 ln 2.
-// Both repairs cost one compare per batch while no lane is at an edge.
+// - exp's argument is clamped first to a range where the result is already 0 or inf
+//   (±1000 in double, ±200 in float), because xsimd converts the argument's exponent to
+//   an integer before masking overflow out, and that conversion is undefined for huge
+//   inputs (UBSan's float-cast-overflow); tanh's likewise, where it is already ±1.
+//   NaN passes through (its compares are false).
+// The repairs cost a few compares per batch while no lane is at an edge.
 #pragma once
 
 #include <limits>
@@ -24,10 +29,11 @@ struct functions<xsimd::batch<T, A>> {
     using mask = xsimd::batch_bool<T, A>;
 
     static batch exp(batch a) {
-        const batch r = xsimd::exp(a);
+        const batch x = clamped(a, T(sizeof(T) == 8 ? 1000 : 200));
+        const batch r = xsimd::exp(x);
         const mask edge = (r == batch(T(0)) || xsimd::isinf(r)) && xsimd::isfinite(a);
         if (!xsimd::any(edge)) return r;
-        const batch half = xsimd::exp(a * batch(T(0.5)));
+        const batch half = xsimd::exp(x * batch(T(0.5)));
         return xsimd::select(edge, half * half, r);
     }
     static batch log(batch a) {
@@ -39,10 +45,19 @@ struct functions<xsimd::batch<T, A>> {
         return xsimd::select(subnormal, shifted, r);
     }
     static batch log1p(batch a) { return xsimd::log1p(a); }
-    static batch tanh(batch a) { return xsimd::tanh(a); }
+    // tanh is ±1 to the last bit beyond ±20 (double) and ±10 (float); clamped there because
+    // xsimd's tanh calls its exp on 2x, with the same conversion as above.
+    static batch tanh(batch a) { return xsimd::tanh(clamped(a, T(sizeof(T) == 8 ? 20 : 10))); }
     static batch sqrt(batch a) { return xsimd::sqrt(a); }
     static batch abs(batch a) { return xsimd::abs(a); }
     static batch select(const mask& c, batch a, batch b) { return xsimd::select(c, a, b); }
+
+  private:
+    // a limited to [−limit, limit]; NaN stays NaN (its compares are false).
+    static batch clamped(batch a, T limit) {
+        const batch l(limit);
+        return xsimd::select(a > l, l, xsimd::select(a < -l, -l, a));
+    }
 };
 
 } // namespace typegrad::math

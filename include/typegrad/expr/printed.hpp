@@ -36,6 +36,11 @@ inline printed print_call(std::string_view text_name, std::string_view latex_nam
     if (s == style::latex) return {std::string(latex_name) + "\\left(" + a.text + "\\right)", prec::postfix};
     return {std::string(text_name) + "(" + a.text + ")", prec::postfix};
 }
+// f(a, b), the same for two arguments: max(a, b).
+inline printed print_call(std::string_view text_name, std::string_view latex_name, const printed& a, const printed& b,
+                          style s) {
+    return print_call(text_name, latex_name, {a.text + ", " + b.text, prec::atom}, s);
+}
 
 namespace detail {
 

@@ -39,14 +39,6 @@ struct abs_op : unary_elementwise {
     }
 };
 
-namespace detail {
-inline printed print_call2(std::string_view text_name, std::string_view latex_name, const std::array<printed, 2>& a, style s) {
-    if (s == style::latex)
-        return {std::string(latex_name) + "\\left(" + a[0].text + ", " + a[1].text + "\\right)", prec::postfix};
-    return {std::string(text_name) + "(" + a[0].text + ", " + a[1].text + ")", prec::postfix};
-}
-} // namespace detail
-
 struct maximum_op : binary_elementwise<maximum_op> {
     static constexpr std::string_view name = "maximum";
     template <class T>
@@ -57,7 +49,7 @@ struct maximum_op : binary_elementwise<maximum_op> {
         if constexpr (K == 0) return g * (operand<0>(self) >= operand<1>(self));
         else return g * (operand<0>(self) < operand<1>(self));
     }
-    static printed print(const std::array<printed, 2>& a, style s) { return detail::print_call2("max", "\\max", a, s); }
+    static printed print(const std::array<printed, 2>& a, style s) { return print_call("max", "\\max", a[0], a[1], s); }
 };
 
 struct minimum_op : binary_elementwise<minimum_op> {
@@ -70,7 +62,7 @@ struct minimum_op : binary_elementwise<minimum_op> {
         if constexpr (K == 0) return g * (operand<0>(self) <= operand<1>(self));
         else return g * (operand<0>(self) > operand<1>(self));
     }
-    static printed print(const std::array<printed, 2>& a, style s) { return detail::print_call2("min", "\\min", a, s); }
+    static printed print(const std::array<printed, 2>& a, style s) { return print_call("min", "\\min", a[0], a[1], s); }
 };
 
 // leaky_relu(x, slope): x where x > 0, slope·x elsewhere; the slope is a literal.

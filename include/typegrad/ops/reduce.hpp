@@ -9,21 +9,13 @@
 
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/parallel.hpp>
+#include <typegrad/ops/reduction.hpp>
 
 namespace typegrad {
 
 // Σ over every element: a 1×1 result.
-struct sum_op : op_defaults {
+struct sum_op : full_reduction {
     static constexpr std::string_view name = "sum";
-    static constexpr op_kind kind = op_kind::compute;
-    static constexpr bool materialize_operands = true;
-    template <class A>
-    static constexpr static_dims static_shape() { return {1, 1}; }
-    template <class A>
-    static bool shape(shape2& out, const std::array<shape2, 1>&) {
-        out = {1, 1};
-        return true;
-    }
     template <class T>
     static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a) {
         const T* p = a.data();
@@ -45,20 +37,8 @@ struct sum_op : op_defaults {
 // Sums along an axis, keeping it with size 1: axis 0 sums each column (1×n),
 // axis 1 sums each row (m×1) — the bias gradient.
 template <int Axis>
-struct sum_axis_op : op_defaults {
-    static_assert(Axis == 0 || Axis == 1, "typegrad: sum<axis>: axis must be 0 or 1");
+struct sum_axis_op : axis_reduction<Axis> {
     static constexpr std::string_view name = Axis == 0 ? "colsum" : "rowsum";
-    static constexpr op_kind kind = op_kind::compute;
-    static constexpr bool materialize_operands = true;
-    template <class A>
-    static constexpr static_dims static_shape() {
-        return Axis == 0 ? static_dims{1, A::cols} : static_dims{A::rows, 1};
-    }
-    template <class A>
-    static bool shape(shape2& out, const std::array<shape2, 1>& in) {
-        out = Axis == 0 ? shape2{1, in[0].cols} : shape2{in[0].rows, 1};
-        return true;
-    }
     template <class T>
     static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a) {
         // Rows (axis 1) or columns (axis 0) split over the loop threads; each sum

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// What the reductions of extrema.hpp, prod.hpp and logsumexp.hpp share: the shape
-// rules of a reduction to 1×1 and along an axis (axis 0 reduces each column to a
-// 1×n row, axis 1 each row to an m×1 column, as sum<axis> does), and loops that
-// fold each group of elements with a binary rule.
+// What the reductions (sum and sum<axis> in reduce.hpp, extrema.hpp, prod.hpp,
+// logsumexp.hpp) share: the shape rules of a reduction to 1×1 and along an axis
+// (axis 0 reduces each column to a 1×n row, axis 1 each row to an m×1 column), and
+// loops that fold each group of elements with a binary rule.
 #pragma once
 
 #include <array>

@@ -13,14 +13,22 @@
 namespace typegrad {
 
 namespace detail {
+template <class T>
+T column_max(const xt::xtensor<T, 2>& z, std::size_t j) {
+    const std::size_t rows = z.shape(0), cols = z.shape(1);
+    const T* zp = z.data();
+    T top = zp[j];
+    for (std::size_t i = 1; i < rows; ++i) top = std::max(top, zp[i * cols + j]);
+    return top;
+}
+
 // log Σᵢ exp(z(i, j)) for column j of z, with the column's maximum taken out first
 // so no exponential overflows: the one log-sum-exp loop of the library.
 template <class T>
 T column_log_sum_exp(const xt::xtensor<T, 2>& z, std::size_t j) {
     const std::size_t rows = z.shape(0), cols = z.shape(1);
     const T* zp = z.data();
-    T top = zp[j];
-    for (std::size_t i = 1; i < rows; ++i) top = std::max(top, zp[i * cols + j]);
+    const T top = column_max(z, j);
     T total = 0;
     for (std::size_t i = 0; i < rows; ++i) total += std::exp(zp[i * cols + j] - top);
     return std::log(total) + top;
@@ -35,10 +43,17 @@ void column_softmax(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& z) {
     T* o = out.data();
     parallel_blocks(cols, z.size(), 1, [&](std::size_t first, std::size_t last) {
         for (std::size_t j = first; j < last; ++j) {
-            const T log_total = column_log_sum_exp(z, j);
-            for (std::size_t i = 0; i < rows; ++i) {
-                const T l = zp[i * cols + j] - log_total;
-                o[i * cols + j] = Log ? l : std::exp(l);
+            if constexpr (Log) {
+                // z − logsumexp(z)
+                const T log_total = column_log_sum_exp(z, j);
+                for (std::size_t i = 0; i < rows; ++i) o[i * cols + j] = zp[i * cols + j] - log_total;
+            } else {
+                // exp(z − max z) / Σ exp(z − max z): one exponential per entry, and
+                // exact where entries tie (the largest is exp(0) = 1).
+                const T top = column_max(z, j);
+                T total = 0;
+                for (std::size_t i = 0; i < rows; ++i) total += o[i * cols + j] = std::exp(zp[i * cols + j] - top);
+                for (std::size_t i = 0; i < rows; ++i) o[i * cols + j] /= total;
             }
         }
     });

@@ -9,6 +9,7 @@
 // nodes never walks their subgraphs again.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -32,13 +33,24 @@ constexpr std::uint64_t hash_text(std::string_view s) {
 }
 
 // The op's type as the compiler spells it: ops are small tag types, so this
-// tells apart ops that share a display name (pow<2> and pow<3>).
+// tells apart ops that share a display name (pow<2> and pow<3>). Only the type is
+// kept ("Op = typegrad::pow_op<2>" up to ";" or "]"), and op_hash skips its spaces
+// (GCC writes "> >" where Clang writes ">>"): the canonical order, hence the
+// printed formula, must not depend on the compiler.
 template <class Op>
 constexpr std::string_view op_type_name() {
-    return __PRETTY_FUNCTION__;
+    const std::string_view f = __PRETTY_FUNCTION__;
+    const std::size_t from = f.find("Op = ") + 5;
+    return f.substr(from, f.find_first_of(";]", from) - from);
+}
+constexpr std::uint64_t hash_without_spaces(std::string_view s) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (char c : s)
+        if (c != ' ') h = hash_mix(h, static_cast<unsigned char>(c));
+    return h;
 }
 template <class Op>
-inline constexpr std::uint64_t op_hash = hash_text(op_type_name<Op>()); // once per op
+inline constexpr std::uint64_t op_hash = hash_without_spaces(op_type_name<Op>()); // once per op
 
 // The quotient op, declared by ops/arithmetic.hpp: a quotient whose numerator is
 // a literal (2 / m) is a coefficient and goes first, like a literal.

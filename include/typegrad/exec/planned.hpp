@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// The schedule's facts about each node as types, for the kernels (fusion.hpp).
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <typegrad/exec/schedule.hpp>
+#include <typegrad/expr/graph.hpp>
+
+namespace typegrad {
+
+// A node as the kernels see it: its type, its id, how the schedule treats it and,
+// where the kernel reaches through it (a fused node, a transpose read in place),
+// its operands the same way. The kernels below are free functions of this type
+// rather than members of a class of the whole graph: a member's symbol spells the
+// whole node list and the schedule, GCC's mangler is quadratic in a name's length,
+// and one such member per node made the executor's compile time grow with the
+// square of the graph (issue 15).
+template <class N, std::size_t Id, node_kind Kind, bool Materialized, bool TransposedRead, class... Operands>
+struct planned_node {
+    using type = N;
+    static constexpr std::size_t id = Id;
+    static constexpr node_kind kind = Kind;
+    static constexpr bool materialized = Materialized;
+    static constexpr bool transposed_read = TransposedRead;
+    template <std::size_t K>
+    using operand = meta::at<meta::type_list<Operands...>, K>;
+};
+
+// The planned_node types of a schedule Plan over Nodes.
+template <class Nodes, const auto& Plan>
+struct planned {
+    using tables = graph<Nodes>;
+
+    // Node J as its consumer reads it: a buffer or bound value is a leaf; a fused
+    // node or a transpose read in place carries its operands.
+    template <std::size_t J, class = std::make_index_sequence<tables::arity[J]>>
+    struct read;
+    template <std::size_t J, std::size_t... K>
+    struct read<J, std::index_sequence<K...>> {
+        using N = typename tables::template node<J>;
+        static constexpr bool leaf = is_symbol_v<N> || is_literal_v<N> || (Plan.materialized[J] && !Plan.transposed_read[J]);
+        using type = std::conditional_t<leaf, planned_node<N, J, Plan.kind[J], Plan.materialized[J], false>,
+                                        planned_node<N, J, Plan.kind[J], false, Plan.transposed_read[J],
+                                                     typename read<tables::operands[J][K]>::type...>>;
+    };
+
+    // Node I as it is computed into its buffer: with every operand as it is read
+    // (an operand read for its shape only, as a leaf).
+    template <std::size_t I, class = std::make_index_sequence<tables::arity[I]>>
+    struct computed;
+    template <std::size_t I, std::size_t... K>
+    struct computed<I, std::index_sequence<K...>> {
+        template <std::size_t J, bool Value>
+        using operand = std::conditional_t<Value, typename read<J>::type, planned_node<typename tables::template node<J>, J, Plan.kind[J], false, false>>;
+        using type = planned_node<typename tables::template node<I>, I, Plan.kind[I], true, false,
+                                  operand<tables::operands[I][K], tables::reads_value[I][K]>...>;
+    };
+};
+
+} // namespace typegrad
