@@ -27,6 +27,7 @@ struct gradient_allreduce<T>::state {
     std::vector<place> places; // by gradient k
     std::vector<std::size_t> members; // gradients per bucket, for begin()
     std::vector<MPI_Request> requests; // finish()'s, kept to allocate once
+    std::size_t next = 0;              // the first bucket not yet started this step
     T scale = 1;
 
     void start(bucket& b) {
@@ -51,8 +52,13 @@ struct gradient_allreduce<T>::state {
             throw distributed_error("typegrad: distributed: gradient " + std::to_string(k) +
                                         " reported ready twice in one step",
                                     true);
-        if (--b.pending == 0 && options.overlap) start(b);
-        if (options.overlap) progress();
+        --b.pending;
+        if (!options.overlap) return;
+        // Buckets start in bucket order only, on every rank: MPI matches non-blocking
+        // collectives by the order they are started, and a rank may report its gradients
+        // in another order (one without samples reports zeros in parameter order).
+        while (next < buckets.size() && buckets[next].pending == 0) start(buckets[next++]);
+        progress();
     }
 
     static MPI_Datatype mpi_type() {
@@ -118,6 +124,7 @@ void gradient_allreduce<T>::begin(T scale) {
         s.buckets[b].pending = s.members[b];
         s.buckets[b].started = false;
     }
+    s.next = 0;
 }
 
 template <class T>
@@ -152,10 +159,8 @@ void gradient_allreduce<T>::finish(std::span<const std::span<T>> out) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<MPI_Request>& requests = s.requests;
     requests.clear();
-    for (auto& b : s.buckets) {
-        if (!b.started) s.start(b);
-        requests.push_back(b.request);
-    }
+    for (; s.next < s.buckets.size(); ++s.next) s.start(s.buckets[s.next]);
+    for (auto& b : s.buckets) requests.push_back(b.request);
     s.w->wait(requests.data(), int(requests.size()), "the gradient sum");
     for (auto& b : s.buckets) b.request = MPI_REQUEST_NULL;
     timing_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -79,6 +79,37 @@ TEST_CASE("gradients are packed in ready order, a gradient larger than a bucket 
     CHECK(sum.bucket_count() == 3);
 }
 
+TEST_CASE("ranks may report gradients in different orders: buckets still start in one order") {
+    // MPI matches non-blocking sums by the order they start. Rank 0 reports in ready order,
+    // the others backwards (as a rank without samples reports zeros in parameter order); with
+    // a bucket per gradient and overlap on, a bucket started as soon as it filled would pair
+    // different buckets across ranks (Open MPI: MPI_ERR_TRUNCATE). Found by the trainer with a
+    // last batch left to one rank, once gradients became ready last layer first.
+    dist::world& w = *test_world;
+    const std::vector<std::size_t> sizes = {300, 20, 1000, 5}, order = {3, 2, 1, 0};
+    dist::gradient_allreduce<float> sum(w, sizes, order, {.bucket_bytes = 16, .overlap = true});
+    REQUIRE(sum.bucket_count() == 4);
+    std::vector<std::vector<float>> grads(sizes.size()), out(sizes.size());
+    for (std::size_t k = 0; k < sizes.size(); ++k) {
+        out[k].assign(sizes[k], -1.0f);
+        for (std::size_t i = 0; i < sizes[k]; ++i) grads[k].push_back(contribution(w.rank(), k, i));
+    }
+    for (int step = 0; step < 2; ++step) {
+        sum.begin(1.0f);
+        std::vector<std::size_t> mine = order;
+        if (w.rank() != 0) std::reverse(mine.begin(), mine.end());
+        for (const std::size_t k : mine) sum.ready(k, grads[k]);
+        std::vector<std::span<float>> spans(out.begin(), out.end());
+        sum.finish(spans);
+        for (std::size_t k = 0; k < sizes.size(); ++k)
+            for (std::size_t i : {std::size_t(0), sizes[k] - 1}) {
+                float expected = 0;
+                for (int r = 0; r < w.size(); ++r) expected += contribution(r, k, i);
+                CHECK(out[k][i] == expected);
+            }
+    }
+}
+
 TEST_CASE("a rank without samples contributes zeros") {
     dist::world& w = *test_world;
     const std::vector<std::size_t> sizes = {4, 6}, order = {1, 0};
