@@ -4,8 +4,10 @@
 
 784-256-128-10 ReLU MLP, softmax cross-entropy (F.cross_entropy), Adam lr 1e-3,
 batch 128 (the last, partial batch included), 60000 training examples shuffled
-each epoch. Reads the real IDX files from /usr/share/datasets/fashion-mnist when
-present (and then reports test accuracy), otherwise uses random data.
+each epoch. With --model lenet, the trainer's LeNet-5 (conv 6@5x5 pad 2, relu,
+max-pool 2, conv 16@5x5, relu, max-pool 2, dense 120, 84, 10), batch 64 unless
+--batch, as `train_fashion_mnist --model lenet`. Reads the real IDX files from
+/usr/share/datasets/fashion-mnist when present (and then reports test accuracy), otherwise uses random data.
 
 Run with /usr/bin/python3 (Debian's python3-torch). As in pytorch_mlp.py, the
 OpenBLAS thread pool is set to --threads as well, since torch does not do it.
@@ -61,11 +63,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--model", choices=["mlp", "lenet"], default="mlp")
+    ap.add_argument("--batch", type=int, default=None, help="128 for mlp, 64 for lenet")
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
+    if args.batch is None:
+        args.batch = 64 if args.model == "lenet" else 128
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(args.seed)
@@ -73,12 +78,23 @@ def main():
     xtr, ytr, xte, yte, real = load(dtype)
     print(f"torch {torch.__version__}, {openblas_threads(args.threads)}, "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
-          f"data: {'Fashion-MNIST' if real else 'random'} {tuple(xtr.shape)}, {args.dtype}", flush=True)
+          f"data: {'Fashion-MNIST' if real else 'random'} {tuple(xtr.shape)}, {args.dtype}, "
+          f"model {args.model}, batch {args.batch}", flush=True)
 
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, 256), torch.nn.ReLU(),
-        torch.nn.Linear(256, 128), torch.nn.ReLU(),
-        torch.nn.Linear(128, 10)).to(dtype)
+    if args.model == "lenet":
+        nn = torch.nn
+        model = nn.Sequential(
+            nn.Unflatten(1, (1, 28, 28)),
+            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+            nn.Linear(120, 84), nn.ReLU(),
+            nn.Linear(84, 10)).to(dtype)
+    else:
+        model = torch.nn.Sequential(
+            torch.nn.Linear(784, 256), torch.nn.ReLU(),
+            torch.nn.Linear(256, 128), torch.nn.ReLU(),
+            torch.nn.Linear(128, 10)).to(dtype)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     n = xtr.shape[0]
