@@ -46,7 +46,8 @@ struct options {
     // (always including the entry of largest |∂J/∂θ|); 0 means every entry.
     std::size_t fd_samples = 64;
     // For testing the checker itself: adds perturb · S to entry (0, 0) of typegrad's
-    // ∂J/∂fc1.W (S: that tensor's largest entry) before comparing. 0 leaves it alone.
+    // gradient of the first parameter (∂J/∂fc1.W, or ∂J/∂conv1.K for LeNet-5; S: that
+    // tensor's largest entry) before comparing. 0 leaves it alone.
     double perturb = 0;
 };
 
@@ -90,14 +91,14 @@ struct parameter_report {
     std::string name; // fc1.W, fc1.b, fc2.W, ...
     std::size_t rows = 0, cols = 0;
     std::size_t fd_checked = 0; // entries compared with finite differences
-    std::size_t fd_skipped = 0; // relu only: entries whose stencil crossed a kink (not compared)
+    std::size_t fd_skipped = 0; // relu and max-pool only: entries whose stencil crossed a kink (not compared)
     difference typegrad_vs_manual, typegrad_vs_fd, manual_vs_fd;
 };
 
 struct report {
     options opts;
     tolerances tol{};
-    double fd_step = 0; // h = fd_step · max(1, |θ|): 5e-3, or 3e-4 for relu networks
+    double fd_step = 0; // h = fd_step · max(1, |θ|): MLPs 5e-3, or 3e-4 with relu; LeNet-5 1e-6
     double loss_typegrad = 0, loss_manual = 0;
     std::vector<parameter_report> parameters; // fc1.W, fc1.b, fc2.W, fc2.b, ...
 
