@@ -14,8 +14,7 @@ struct gradient_allreduce<T>::state {
     struct bucket {
         std::vector<T> values;
         std::size_t pending = 0; // gradients not yet ready this step
-        MPI_Request request = MPI_REQUEST_NULL;
-        bool started = false;
+        MPI_Request request = MPI_REQUEST_NULL; // a sum in flight (buckets before `next` were started)
     };
     struct place {
         std::size_t bucket, offset, size;
@@ -34,7 +33,6 @@ struct gradient_allreduce<T>::state {
         w->check(MPI_Iallreduce(MPI_IN_PLACE, b.values.data(), int(b.values.size()), mpi_type(), MPI_SUM, w->comm,
                                 &b.request),
                  "starting a gradient sum");
-        b.started = true;
     }
 
     // MPI moves a non-blocking collective forward only inside MPI calls: testing the started
@@ -42,7 +40,7 @@ struct gradient_allreduce<T>::state {
     void progress() {
         int done = 0;
         for (auto& b : buckets)
-            if (b.started && b.request != MPI_REQUEST_NULL)
+            if (b.request != MPI_REQUEST_NULL)
                 w->check(MPI_Test(&b.request, &done, MPI_STATUS_IGNORE), "summing gradients");
     }
 
@@ -108,7 +106,7 @@ template <class T>
 gradient_allreduce<T>::~gradient_allreduce() {
     std::vector<MPI_Request> in_flight;
     for (auto& b : state_->buckets)
-        if (b.started && b.request != MPI_REQUEST_NULL) in_flight.push_back(b.request);
+        if (b.request != MPI_REQUEST_NULL) in_flight.push_back(b.request);
     if (in_flight.empty()) return;
     try {
         state_->w->wait(in_flight.data(), int(in_flight.size()), "a gradient sum left unfinished");
@@ -120,10 +118,7 @@ template <class T>
 void gradient_allreduce<T>::begin(T scale) {
     state& s = *state_;
     s.scale = scale;
-    for (std::size_t b = 0; b < s.buckets.size(); ++b) {
-        s.buckets[b].pending = s.members[b];
-        s.buckets[b].started = false;
-    }
+    for (std::size_t b = 0; b < s.buckets.size(); ++b) s.buckets[b].pending = s.members[b];
     s.next = 0;
 }
 
