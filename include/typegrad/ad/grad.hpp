@@ -89,40 +89,55 @@ struct derivation {
     template <std::size_t I>
     using node = typename tables::template node<I>;
 
-    // ∂f/∂(node I). Each is instantiated once: the compiler memoises it.
-    template <std::size_t I>
-    static constexpr auto adjoint() {
-        if constexpr (I == root) {
-            return literal<1>{};
-        } else {
-            constexpr std::size_t first = tables::consumers.first[I];
-            constexpr std::size_t count = tables::consumers.first[I + 1] - first;
-            return detail::expand_adjoint<node<I>, false>(sum_over<first>(std::make_index_sequence<count>{}));
-        }
-    }
+    // ∂f/∂(node I), as a class template rather than a function: each is instantiated
+    // once, the compiler memoises it, and it gets no symbol. (GCC mangles the name of
+    // every function template it instantiates, and here every name would spell all of
+    // f: the cost grew with the cube of the depth.)
+    template <std::size_t J, std::size_t K>
+    struct contribution_at;
 
-    template <std::size_t First, std::size_t... E>
-    static constexpr auto sum_over(std::index_sequence<E...>) {
-        return (literal<0>{} + ... + contribution<tables::consumers.edges[First + E].consumer,
-                                                  tables::consumers.edges[First + E].position>());
-    }
+    template <std::size_t I>
+    struct adjoint_at {
+        using type = decltype([] {
+            if constexpr (I == root) {
+                return literal<1>{};
+            } else {
+                constexpr std::size_t first = tables::consumers.first[I];
+                constexpr std::size_t count = tables::consumers.first[I + 1] - first;
+                return detail::expand_adjoint<node<I>, false>([]<std::size_t... E>(std::index_sequence<E...>) {
+                    return (literal<0>{} + ... +
+                            typename contribution_at<tables::consumers.edges[first + E].consumer,
+                                                     tables::consumers.edges[first + E].position>::type{});
+                }(std::make_index_sequence<count>{}));
+            }
+        }());
+    };
 
     // What consumer J passes back to its operand at position K, fitted to the
     // operand's shape.
     template <std::size_t J, std::size_t K>
-    static constexpr auto contribution() {
-        using consumer = node<J>;
-        if constexpr (!tables::reads_value[J][K]) return literal<0>{};
-        else {
-            using operand = meta::at<operands_t<consumer>, K>;
-            return detail::fit_contribution<operand, consumer>(consumer::op::template vjp<K>(consumer{}, adjoint<J>()));
-        }
+    struct contribution_at {
+        using type = decltype([] {
+            using consumer = node<J>;
+            if constexpr (!tables::reads_value[J][K]) return literal<0>{};
+            else {
+                using operand = meta::at<operands_t<consumer>, K>;
+                return detail::fit_contribution<operand, consumer>(
+                    consumer::op::template vjp<K>(consumer{}, typename adjoint_at<J>::type{}));
+            }
+        }());
+    };
+
+    template <std::size_t I>
+    static constexpr auto adjoint() {
+        return typename adjoint_at<I>::type{};
     }
 
     // ∂f/∂X for any node X: zero when f does not depend on X.
     template <class X>
     static constexpr auto adjoint_of() {
-        if constexpr (meta::contains_v<order, X>) return detail::expand_adjoint<X, true>(adjoint<tables::template id<X>>());
+        if constexpr (meta::contains_v<order, X>)
+            return detail::expand_adjoint<X, true>(typename adjoint_at<meta::index_of<order, X>>::type{});
         else return detail::expand_adjoint<X, true>(literal<0>{});
     }
 };

@@ -46,7 +46,7 @@ struct batching {
 
 template <class T>
 class dataset {
-    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+    static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
                   "typegrad::data::dataset<T> requires T = float or double");
 
   public:

@@ -41,8 +41,10 @@ struct planned {
     template <std::size_t J, std::size_t... K>
     struct read<J, std::index_sequence<K...>> {
         using N = typename tables::template node<J>;
-        static constexpr bool leaf = is_symbol_v<N> || is_literal_v<N> || (Plan.materialized[J] && !Plan.transposed_read[J]);
-        using type = std::conditional_t<leaf, planned_node<N, J, Plan.kind[J], Plan.materialized[J], false>,
+        // (A condition, not a static member: GCC would mangle a member's name, which
+        // spells the whole node list, once per node.)
+        using type = std::conditional_t<is_symbol_v<N> || is_literal_v<N> || (Plan.materialized[J] && !Plan.transposed_read[J]),
+                                        planned_node<N, J, Plan.kind[J], Plan.materialized[J], false>,
                                         planned_node<N, J, Plan.kind[J], false, Plan.transposed_read[J],
                                                      typename read<tables::operands[J][K]>::type...>>;
     };

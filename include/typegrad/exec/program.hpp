@@ -42,7 +42,7 @@ class program {
     // shapes stay the same, so a steady-state call does not allocate.
     template <class Values, class Observer = no_observer>
     void run(const Values& values, Observer&& observer = {}) {
-        static_assert(std::is_same_v<typename value_type_of_values<Values>::type, T>,
+        static_assert(std::is_same<typename value_type_of_values<Values>::type, T>::value,
                       "typegrad: the bound values' scalar type differs from the program's");
         static_assert(node_observer<Observer>, "typegrad: program.run(values, observer) requires "
                                                "observer(std::integral_constant<std::size_t, I>{}) for a node id I");

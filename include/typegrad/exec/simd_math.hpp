@@ -11,7 +11,7 @@
 //   (±1000 in double, ±200 in float), because xsimd converts the argument's exponent to
 //   an integer before masking overflow out, and that conversion is undefined for huge
 //   inputs (UBSan's float-cast-overflow); tanh's likewise, where it is already ±1.
-//   NaN passes through (its compares are false).
+//   NaN, for which that conversion is undefined too, goes in as 0 and is put back after.
 // The repairs cost a few compares per batch while no lane is at an edge.
 #pragma once
 
@@ -32,9 +32,9 @@ struct functions<xsimd::batch<T, A>> {
         const batch x = clamped(a, T(sizeof(T) == 8 ? 1000 : 200));
         const batch r = xsimd::exp(x);
         const mask edge = (r == batch(T(0)) || xsimd::isinf(r)) && xsimd::isfinite(a);
-        if (!xsimd::any(edge)) return r;
+        if (!xsimd::any(edge)) return nan_back(a, r);
         const batch half = xsimd::exp(x * batch(T(0.5)));
-        return xsimd::select(edge, half * half, r);
+        return nan_back(a, xsimd::select(edge, half * half, r));
     }
     static batch log(batch a) {
         const batch r = xsimd::log(a);
@@ -47,17 +47,19 @@ struct functions<xsimd::batch<T, A>> {
     static batch log1p(batch a) { return xsimd::log1p(a); }
     // tanh is ±1 to the last bit beyond ±20 (double) and ±10 (float); clamped there because
     // xsimd's tanh calls its exp on 2x, with the same conversion as above.
-    static batch tanh(batch a) { return xsimd::tanh(clamped(a, T(sizeof(T) == 8 ? 20 : 10))); }
+    static batch tanh(batch a) { return nan_back(a, xsimd::tanh(clamped(a, T(sizeof(T) == 8 ? 20 : 10)))); }
     static batch sqrt(batch a) { return xsimd::sqrt(a); }
     static batch abs(batch a) { return xsimd::abs(a); }
     static batch select(const mask& c, batch a, batch b) { return xsimd::select(c, a, b); }
 
   private:
-    // a limited to [−limit, limit]; NaN stays NaN (its compares are false).
+    // a limited to [−limit, limit], NaN read as 0.
     static batch clamped(batch a, T limit) {
         const batch l(limit);
-        return xsimd::select(a > l, l, xsimd::select(a < -l, -l, a));
+        return xsimd::select(a > l, l, xsimd::select(a < -l, -l, xsimd::select(a == a, a, batch(T(0)))));
     }
+    // r, with NaN wherever the argument a was NaN.
+    static batch nan_back(batch a, batch r) { return xsimd::select(a == a, r, a); }
 };
 
 } // namespace typegrad::math

@@ -54,11 +54,11 @@ template <fixed_string Name, dim R, dim C, class V>
 constexpr auto bind(symbol<Name, R, C>, V&& v) {
     using S = symbol<Name, R, C>;
     using D = std::remove_cvref_t<V>;
-    if constexpr (std::is_arithmetic_v<D>) {
+    if constexpr (std::is_arithmetic<D>::value) {
         return number_binding<S, D>{v};
     } else {
         using T = typename D::value_type;
-        static_assert(std::is_same_v<D, xt::xtensor<T, 2>>,
+        static_assert(std::is_same<D, xt::xtensor<T, 2>>::value,
                       "typegrad: bind(symbol, value) requires an xt::xtensor<T, 2> or an arithmetic scalar");
         if constexpr (!std::is_floating_point_v<T>) {
             (void)sizeof(value_type_is_not_floating<spelled_name<Name>, T>);
@@ -98,9 +98,9 @@ struct bound_value_type_differs {
 namespace detail {
 
 template <class B>
-inline constexpr bool is_number_binding_v = false;
+constexpr bool is_number_binding_v = false;
 template <class S, class N>
-inline constexpr bool is_number_binding_v<number_binding<S, N>> = true;
+constexpr bool is_number_binding_v<number_binding<S, N>> = true;
 
 // The scalar type of values(...): its first tensor's; double when only numbers are bound.
 template <class... B>
@@ -147,11 +147,11 @@ constexpr void check_bindings() {
     if constexpr (twice.found) {
         using first = typename meta::at<meta::type_list<B...>, twice.first>::symbol;
         using second = typename meta::at<meta::type_list<B...>, twice.second>::symbol;
-        if constexpr (std::is_same_v<first, second>) (void)sizeof(symbol_bound_twice<spelled_name<first::name>>);
+        if constexpr (std::is_same<first, second>::value) (void)sizeof(symbol_bound_twice<spelled_name<first::name>>);
         else (void)sizeof(symbol_declared_twice<spelled_name<first::name>, first, second>);
     }
     using T = typename scalar_type_of_bindings<B...>::type;
-    constexpr std::array<bool, sizeof...(B)> differs = {!std::is_same_v<typename B::value_type, T>...};
+    constexpr std::array<bool, sizeof...(B)> differs = {!std::is_same<typename B::value_type, T>::value...};
     constexpr std::size_t first_differing = [&] {
         for (std::size_t i = 0; i < differs.size(); ++i)
             if (differs[i]) return i;
@@ -191,7 +191,7 @@ struct values {
     std::tuple<B...> bindings;
 
     template <class... Raw>
-        requires(sizeof...(Raw) == sizeof...(B) && !(std::is_same_v<Raw, values> || ...))
+        requires(sizeof...(Raw) == sizeof...(B) && !(std::is_same<Raw, values>::value || ...))
     explicit values(Raw... raw) : bindings(detail::resolve<B>(std::move(raw))...) {
         detail::check_bindings<B...>();
     }

@@ -22,18 +22,18 @@ namespace typegrad {
 // boost::hana::integral_constant. bool constants are left out (true - a reads badly).
 template <class C>
 concept integral_constant_like =
-    !node<C> && std::is_empty_v<C> && requires { C::value; } &&
-    std::is_integral_v<std::remove_cv_t<decltype(C::value)>> && !std::is_same_v<std::remove_cv_t<decltype(C::value)>, bool>;
+    !node<C> && std::is_empty<C>::value && requires { C::value; } &&
+    std::is_integral_v<std::remove_cv_t<decltype(C::value)>> && !std::is_same<std::remove_cv_t<decltype(C::value)>, bool>::value;
 
 // An empty type with static num and den: std::ratio.
 template <class C>
-concept ratio_like = !node<C> && std::is_empty_v<C> && requires { C::num; C::den; };
+concept ratio_like = !node<C> && std::is_empty<C>::value && requires { C::num; C::den; };
 
 template <class C>
 concept compile_time_constant = integral_constant_like<std::remove_cvref_t<C>> || ratio_like<std::remove_cvref_t<C>>;
 
 template <class N>
-concept plain_number = std::is_arithmetic_v<std::remove_cvref_t<N>>;
+concept plain_number = std::is_arithmetic<std::remove_cvref_t<N>>::value;
 
 // The literal a compile-time constant stands for.
 template <compile_time_constant C>

@@ -57,18 +57,6 @@ inline constexpr std::size_t no_node = std::size_t(-1);
 
 namespace detail {
 
-template <class Nodes, class N>
-constexpr std::array<std::size_t, max_arity> operand_ids() {
-    return []<class... A>(meta::type_list<A...>) {
-        static_assert(sizeof...(A) <= max_arity, "typegrad: an op has more operands than max_arity");
-        std::array<std::size_t, max_arity> ids{};
-        ids.fill(no_node);
-        std::size_t k = 0;
-        ((ids[k++] = meta::index_of<Nodes, A>), ...);
-        return ids;
-    }(operands_t<N>{});
-}
-
 template <class N>
 constexpr std::array<bool, max_arity> value_operands() {
     std::array<bool, max_arity> used{};
@@ -161,8 +149,19 @@ struct graph<meta::type_list<Ns...>> {
     template <std::size_t I>
     using node = meta::at<nodes, I>;
 
-    static constexpr std::array<std::array<std::size_t, max_arity>, size> operands = {
-        detail::operand_ids<nodes, Ns>()...};
+    // Each node's operands as ids. One lambda for the whole graph, in this initializer:
+    // a function template per node would carry the whole node list in its symbol.
+    static constexpr std::array<std::array<std::size_t, max_arity>, size> operands = [] {
+        constexpr auto ids = []<class... A>(meta::type_list<A...>) {
+            static_assert(sizeof...(A) <= max_arity, "typegrad: an op has more operands than max_arity");
+            std::array<std::size_t, max_arity> out{};
+            out.fill(no_node);
+            std::size_t k = 0;
+            ((out[k++] = meta::index_from<A>(meta::index_table<nodes>{})), ...);
+            return out;
+        };
+        return std::array<std::array<std::size_t, max_arity>, size>{ids(operands_t<Ns>{})...};
+    }();
     static constexpr std::array<std::array<bool, max_arity>, size> reads_value = {detail::value_operands<Ns>()...};
     static constexpr std::array<std::size_t, size> arity = {operands_t<Ns>::size...};
     static constexpr std::size_t edge_count = (std::size_t{0} + ... + operands_t<Ns>::size);

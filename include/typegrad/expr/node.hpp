@@ -87,24 +87,24 @@ struct is_symbol : std::false_type {};
 template <fixed_string N, dim R, dim C>
 struct is_symbol<symbol<N, R, C>> : std::true_type {};
 template <class T>
-inline constexpr bool is_symbol_v = is_symbol<T>::value;
+constexpr bool is_symbol_v = is_symbol<T>::value;
 
 template <class T>
 struct is_literal : std::false_type {};
 template <long long N, long long D>
 struct is_literal<literal<N, D>> : std::true_type {};
 template <class T>
-inline constexpr bool is_literal_v = is_literal<T>::value;
+constexpr bool is_literal_v = is_literal<T>::value;
 
 template <class T, class Op>
-inline constexpr bool is_op_v = false;
+constexpr bool is_op_v = false;
 template <class Op, class L, class... A>
-inline constexpr bool is_op_v<expr<Op, L, A...>, Op> = true;
+constexpr bool is_op_v<expr<Op, L, A...>, Op> = true;
 
 template <class T, long long N, long long D = 1>
-inline constexpr bool is_literal_value_v = false;
+constexpr bool is_literal_value_v = false;
 template <long long N, long long D, long long N2, long long D2>
-inline constexpr bool is_literal_value_v<literal<N2, D2>, N, D> =
+constexpr bool is_literal_value_v<literal<N2, D2>, N, D> =
     literal<N2, D2>::num == literal<N, D>::num && literal<N2, D2>::den == literal<N, D>::den;
 
 // Operands of a node, as values.
@@ -125,9 +125,9 @@ constexpr auto operand(expr<Op, L, A...>) {
 }
 
 template <class T>
-inline constexpr bool has_label_v = false;
+constexpr bool has_label_v = false;
 template <class Op, fixed_string N, class... A>
-inline constexpr bool has_label_v<expr<Op, label<N>, A...>> = true;
+constexpr bool has_label_v<expr<Op, label<N>, A...>> = true;
 
 // The node with its label removed (labels never change values).
 template <class T>
@@ -149,6 +149,6 @@ template <class T>
 inline constexpr static_dims shape_of = {T::rows, T::cols};
 
 template <class T>
-inline constexpr bool is_scalar_v = T::rows == 1 && T::cols == 1;
+constexpr bool is_scalar_v = T::rows == 1 && T::cols == 1;
 
 } // namespace typegrad

@@ -71,7 +71,7 @@ struct optimiser_state {
 // State: "<name>/momentum_buffer"; scalars "lr", "momentum", "weight_decay".
 template <class T>
 class sgd {
-    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+    static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
                   "typegrad::nn::sgd<T> requires T = float or double");
 
   public:
@@ -122,7 +122,7 @@ class sgd {
 // scalar "<name>/step"; scalars "lr", "beta1", "beta2", "eps", "weight_decay".
 template <class T>
 class adam {
-    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+    static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
                   "typegrad::nn::adam<T> requires T = float or double");
 
   public:

@@ -42,7 +42,7 @@ void for_each_window_entry(F f) {
 }
 
 template <class Win>
-inline constexpr dim pooled_rows = Win::channels * Win::positions;
+constexpr dim pooled_rows = Win::channels * Win::positions;
 
 template <class Op, class Win, class A>
 constexpr static_dims pooled_shape() {

@@ -19,9 +19,9 @@ struct reshape_op;
 
 namespace detail {
 template <class T>
-inline constexpr bool is_reshape_v = false;
+constexpr bool is_reshape_v = false;
 template <dim R, dim C, class A>
-inline constexpr bool is_reshape_v<expr<reshape_op<R, C>, no_label, A>> = true;
+constexpr bool is_reshape_v<expr<reshape_op<R, C>, no_label, A>> = true;
 } // namespace detail
 
 template <dim Rows, dim Cols>

@@ -32,13 +32,13 @@ inline std::string layer_digits(std::string_view label) {
 }
 
 template <class N>
-inline constexpr bool transpose_of_symbol_v = false;
+constexpr bool transpose_of_symbol_v = false;
 template <class L, class A>
-inline constexpr bool transpose_of_symbol_v<expr<transpose_op, L, A>> = is_symbol_v<A>;
+constexpr bool transpose_of_symbol_v<expr<transpose_op, L, A>> = is_symbol_v<A>;
 
 // A shared node not worth a name of its own: it prints short anyway.
 template <class N>
-inline constexpr bool prints_short_v = is_symbol_v<N> || is_literal_v<N> || has_label_v<N> ||
+constexpr bool prints_short_v = is_symbol_v<N> || is_literal_v<N> || has_label_v<N> ||
                                        is_op_v<N, count_op<count::cols>> || is_op_v<N, expand_op> || transpose_of_symbol_v<N>;
 
 // The forward graph of F, the backward graph of ∂F/∂Wrt..., and how they meet.

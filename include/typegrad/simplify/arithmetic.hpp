@@ -56,7 +56,7 @@ struct arithmetic_rules {
         else if constexpr (is_zero_v<B>) return A{};                                      // a + 0 = a
         else if constexpr (is_negation<B>) return make<sub>(A{}, negated_t<B>{});        // a + (−b) = a − b
         else if constexpr (is_negation<A>) return make<sub>(B{}, negated_t<A>{});        // (−a) + b = b − a
-        else if constexpr (std::is_same_v<A, B>) return make<mul>(literal<2>{}, A{});    // a + a = 2a
+        else if constexpr (std::is_same<A, B>::value) return make<mul>(literal<2>{}, A{});    // a + a = 2a
         else if constexpr (goes_before<B, A>()) return expr<add, no_label, B, A>{};      // b + a = a + b
         else return expr<add, no_label, A, B>{};
     }
@@ -67,7 +67,7 @@ struct arithmetic_rules {
         else if constexpr (is_zero_v<B>) return A{};                                      // a − 0 = a
         else if constexpr (is_zero_v<A>) return make<neg>(B{});                           // 0 − b = −b
         else if constexpr (is_negation<B>) return make<add>(A{}, negated_t<B>{});        // a − (−b) = a + b
-        else if constexpr (std::is_same_v<A, B> && is_scalar_v<A>) return literal<0>{};  // a − a = 0
+        else if constexpr (std::is_same<A, B>::value && is_scalar_v<A>) return literal<0>{};  // a − a = 0
         else return expr<sub, no_label, A, B>{};
     }
 
@@ -101,14 +101,14 @@ struct arithmetic_rules {
     static constexpr auto negated_product() {
         using plain = normal_product<Ops, A>;
         if constexpr (plain::literals == 0) return expr<neg, no_label, A>{};
-        else if constexpr (std::is_void_v<typename normal_product<Ops, A, -1>::type>) return expr<neg, no_label, A>{};
+        else if constexpr (std::is_void<typename normal_product<Ops, A, -1>::type>::value) return expr<neg, no_label, A>{};
         else return typename normal_product<Ops, A, -1>::type{};
     }
 
     template <class E>
     static constexpr auto normal_or() {
         using normal = typename normal_product<Ops, E>::type;
-        if constexpr (std::is_void_v<normal>) return E{};
+        if constexpr (std::is_void<normal>::value) return E{};
         else return normal{};
     }
 };

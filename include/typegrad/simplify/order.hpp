@@ -26,36 +26,34 @@ struct order_key {
 constexpr std::uint64_t hash_mix(std::uint64_t h, std::uint64_t v) {
     return (h ^ v) * 0x100000001b3ull + 0x9e3779b97f4a7c15ull;
 }
+// A hash of the text (FNV-style) with its spaces skipped: op type names come from the compiler,
+// and GCC writes "> >" where Clang writes ">>" (below). A name that differs from
+// another by spaces alone hashes the same; the hash only breaks ties, and equal keys
+// are harmless (goes_before).
 constexpr std::uint64_t hash_text(std::string_view s) {
     std::uint64_t h = 0xcbf29ce484222325ull;
-    for (char c : s) h = hash_mix(h, static_cast<unsigned char>(c));
+    for (char c : s)
+        if (c != ' ') h = hash_mix(h, static_cast<unsigned char>(c));
     return h;
 }
 
 // The op's type as the compiler spells it: ops are small tag types, so this
 // tells apart ops that share a display name (pow<2> and pow<3>). Only the type is
-// kept ("Op = typegrad::pow_op<2>" up to ";" or "]"), and op_hash skips its spaces
-// (GCC writes "> >" where Clang writes ">>"): the canonical order, hence the
-// printed formula, must not depend on the compiler.
+// kept ("Op = typegrad::pow_op<2>" up to ";" or "]"), and hashed without its spaces:
+// the canonical order, hence the printed formula, must not depend on the compiler.
 template <class Op>
 constexpr std::string_view op_type_name() {
     const std::string_view f = __PRETTY_FUNCTION__;
     const std::size_t from = f.find("Op = ") + 5;
     return f.substr(from, f.find_first_of(";]", from) - from);
 }
-constexpr std::uint64_t hash_without_spaces(std::string_view s) {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    for (char c : s)
-        if (c != ' ') h = hash_mix(h, static_cast<unsigned char>(c));
-    return h;
-}
 template <class Op>
-inline constexpr std::uint64_t op_hash = hash_without_spaces(op_type_name<Op>()); // once per op
+constexpr std::uint64_t op_hash = hash_text(op_type_name<Op>()); // once per op
 
 // The quotient op, declared by ops/arithmetic.hpp: a quotient whose numerator is
 // a literal (2 / m) is a coefficient and goes first, like a literal.
 template <class Op>
-inline constexpr bool is_quotient_op = false;
+constexpr bool is_quotient_op = false;
 
 // c / d with a literal numerator. Nested so that a node without operands (π) never
 // asks for its first operand.
@@ -84,18 +82,18 @@ struct node_key<expr<Op, L, A...>> {
     static constexpr std::uint64_t structure = [] {
         std::uint64_t h = op_hash<Op>;
         ((h = hash_mix(h, key_of<A>.hash)), ...);
-        if constexpr (!std::is_same_v<L, no_label>) h = hash_mix(h, hash_text(L::name.view()));
+        if constexpr (!std::is_same<L, no_label>::value) h = hash_mix(h, hash_text(L::name.view()));
         return h;
     }();
     static constexpr int rank() {
-        if constexpr (!std::is_same_v<L, no_label>) return 4;
+        if constexpr (!std::is_same<L, no_label>::value) return 4;
         else if constexpr (is_literal_quotient<Op, A...>()) return 0; // c / d, a coefficient
         else if constexpr (Op::kind == op_kind::gemm) return 1;
         else if constexpr (Op::kind == op_kind::compute) return 2;
         else return 5;
     }
     static constexpr order_key value{rank(), [] {
-                                         if constexpr (std::is_same_v<L, no_label>) return std::string_view{};
+                                         if constexpr (std::is_same<L, no_label>::value) return std::string_view{};
                                          else return L::name.view();
                                      }(),
                                      structure};

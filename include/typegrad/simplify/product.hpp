@@ -136,10 +136,10 @@ constexpr bool broadcasts_to() {
 
 // E is already a coefficient times the rest: c ⊙ X, c / X or (c / D) ⊙ X.
 template <class Ops, class E>
-inline constexpr bool coefficient_first_v = false;
+constexpr bool coefficient_first_v = false;
 template <class Ops, class Op, class C, class X>
-inline constexpr bool coefficient_first_v<Ops, expr<Op, no_label, C, X>> =
-    is_literal_v<C> || (std::is_same_v<Op, typename Ops::mul> && key_of<C>.rank == 0);
+constexpr bool coefficient_first_v<Ops, expr<Op, no_label, C, X>> =
+    is_literal_v<C> || (std::is_same<Op, typename Ops::mul>::value && key_of<C>.rank == 0);
 
 // The normal form of the product or quotient E (scaled by Sign), or void when E
 // already is one. Where cancelled factors carried E's shape, the result is
@@ -153,7 +153,7 @@ struct rebuilt_product {
     using all_factors = concat_t<typename Num::all, typename Den::all>;
     using witness = typename shape_witness<E, all_factors>::type;
     static constexpr bool same_shape = shape_of<candidate> == shape_of<E>;
-    static constexpr bool can_expand = !std::is_void_v<witness> && broadcasts_to<candidate, E>();
+    static constexpr bool can_expand = !std::is_void<witness>::value && broadcasts_to<candidate, E>();
     using type = std::conditional_t<same_shape, candidate,
                                     std::conditional_t<can_expand, expr<typename Ops::expand, no_label, candidate, witness>, void>>;
 };
