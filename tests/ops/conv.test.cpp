@@ -99,6 +99,25 @@ TEST_CASE("second derivatives through a convolution match finite differences") {
     }
 }
 
+// Σ conv2d and s ⊙ conv2d pass a 1×1 adjoint back, standing for its broadcast; the
+// relabelling to positions must expand it rather than split its one column into P.
+// Found by the random graphs (issue 12): Σ(−conv2d(...)) did not compile.
+TEST_CASE("a broadcast adjoint reaches a convolution: Σ conv2d and s ⊙ conv2d, first and second order") {
+    using win = tg::window<1, 4, 4, 3, 1, 1>; // P = 16
+    constexpr auto s = tg::scalar<"s">;
+    constexpr auto V = tg::var<"V">;
+    auto X = random_matrix(win::image_rows, 2, -1, 1, 31);
+    auto Kv = random_matrix(2, win::patch_rows, -1, 1, 32);
+    auto B = random_matrix(2, 1, -1, 1, 33);
+    auto S = random_matrix(1, 1, 0.5, 1.5, 34);
+    auto Vk = random_matrix(2, win::patch_rows, -1, 1, 35);
+    auto v = tg::values(x = X, K = Kv, b = B, s = S, V = Vk);
+    check_gradient(tg::sum(tg::conv2d<win>(K, b, x)), v, std::tuple{K, b, x}, std::tie(Kv, B, X));
+    constexpr auto f = tg::sum(s * tg::conv2d<win>(K, b, x));
+    check_gradient(f, v, std::tuple{K, b, x, s}, std::tie(Kv, B, X, S));
+    check_gradient(tg::sum(V * tg::grad(f, K)[K]), v, std::tuple{x, s}, std::tie(X, S));
+}
+
 TEST_CASE("the derived adjoints of a convolution are matmul's, over patches: δ patches(x)ᵀ and unpatch(Kᵀ δ)") {
     using win = tg::window<1, 6, 6, 3, 1, 0>;
     constexpr auto conv = tg::name<"z">(tg::conv2d<win>(K, x));

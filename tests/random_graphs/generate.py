@@ -47,10 +47,25 @@ maximum, minimum and the comparisons, the two nearest elements of a max or min, 
 a prod) lies within 1e-3 of it. concat and reshape need static extents in C++; where an
 operand's type does not know them, it is multiplied by a statically shaped symbol (K ⊙ x).
 The first stream is untouched, so graphs_00..09 stay as they were.
+
+Files 20 and 21 come from a third stream (IMAGES_SEED), the image ops of issue 12 amid the
+ops of the first stream: conv2d (strided, zero-padded, with or without a bias; kernel, bias
+and images may be expressions), max_pool2d and avg_pool2d (stride k or overlapping windows),
+flatten (W · flatten(conv or pool), where a network leaves images for features) and
+dropout(x, mask), every graph holding at least one. Images are C·H·W × B matrices, one
+example per column, channel-major inside it (ops/window.hpp); a shape whose rows some
+window's output has can be drawn as a convolution or a pooling of smaller images (at most
+24 rows), often through a relu. A dropout mask is bound but not differentiated: its entries
+are 0 or 1/(1 − rate), as dropout_mask draws them. A graph is also redrawn when the two
+largest entries of a max-pool window lie within 1e-3 (the first one wins a tie, as in the
+op); zeros that no step can move (a relu of a negative input, an entry a mask drops) tie
+harmlessly and count as one entry. The other streams are untouched, so graphs_00..19 stay
+as they were.
 """
 
 import argparse
 import difflib
+import functools
 import math
 import os
 import random
@@ -67,6 +82,15 @@ EXTENDED_SEED = SEED + 11
 EXTENDED_FILES = 10
 EXTENDED_GRAPHS_PER_FILE = 32
 EXTENDED_SECOND_ORDER_EVERY = 4
+# Files 20 and 21: a third stream, the image ops of issue 12 (conv2d, max and average
+# pooling, flatten, dropout), each graph holding at least one; kept to small images so
+# that the evaluation here and each unit's compile stay short.
+IMAGES_SEED = SEED + 12
+IMAGES_FILES = 2
+IMAGES_GRAPHS_PER_FILE = 24
+IMAGES_SECOND_ORDER_EVERY = 2
+IMAGES_DEPTHS = [2, 3, 3, 4, 4, 5, 5, 6, 6, 7]
+MAX_IMAGE_ROWS = 24  # C·H·W of an image, and the rows of an image op's output
 KINK_MARGIN = 1e-3  # abs, maximum, clamp, ... inputs, comparison operands, top-2 gaps of max
 DEPTHS = [1, 2, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 8]  # drawn uniformly: deep graphs weighted up, at most 8
 FD_RELIABILITY = 1e-8
@@ -239,6 +263,110 @@ def col_softmax(z, log):
     return out
 
 
+# --- images: C·H·W × B matrices, one example per column (include/typegrad/ops/window.hpp) --
+
+
+class Window:
+    """tg::window<C, H, W, k, stride, pad>: a kernel or pooling window over C×H×W images,
+    whose pixels sit in a column channel-major, then by row (row c·H·W + h·W + w)."""
+
+    def __init__(self, channels, height, width, size, stride=1, pad=0):
+        self.channels, self.height, self.width = channels, height, width
+        self.size, self.stride, self.pad = size, stride, pad
+        self.out_height = (height + 2 * pad - size) // stride + 1
+        self.out_width = (width + 2 * pad - size) // stride + 1
+        self.positions = self.out_height * self.out_width
+        self.image_rows = channels * height * width
+        self.patch_rows = channels * size * size
+        self.key = (channels, height, width, size, stride, pad)
+
+    def __eq__(self, other):  # hash-consing: one node per op, window and operands
+        return isinstance(other, Window) and self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
+
+    def cpp(self):
+        dims = list(self.key)
+        if self.pad == 0:  # the defaults: pad 0, then stride 1
+            dims.pop()
+            if self.stride == 1:
+                dims.pop()
+        return "tg::window<" + ", ".join(map(str, dims)) + ">"
+
+    @functools.cached_property
+    def conv_taps(self):
+        """Per output position, the (patch row, image row) pairs inside the image: the
+        padding reads zeros, so it contributes no term."""
+        k, w = self.size, self.width
+        taps = []
+        for oh in range(self.out_height):
+            for ow in range(self.out_width):
+                here = []
+                for c in range(self.channels):
+                    for ki in range(k):
+                        for kj in range(k):
+                            ih, iw = oh * self.stride + ki - self.pad, ow * self.stride + kj - self.pad
+                            if 0 <= ih < self.height and 0 <= iw < w:
+                                here.append(((c * k + ki) * k + kj, (c * self.height + ih) * w + iw))
+                taps.append(here)
+        return taps
+
+    @functools.cached_property
+    def pool_windows(self):
+        """Per output row (channel-major, as the op writes them), the image rows of its window
+        in the order the op visits them: by row, then by column."""
+        k, w = self.size, self.width
+        return [[(c * self.height + oh * self.stride + e // k) * w + ow * self.stride + e % k for e in range(k * k)]
+                for c in range(self.channels) for oh in range(self.out_height) for ow in range(self.out_width)]
+
+
+def image_catalogue():
+    """The windows the image ops draw from, by the rows of their output: convolutions
+    (with their output channels) and pooling windows (no padding, stride k or overlapping)."""
+    convs, pools = {}, {}
+    for c in (1, 2):
+        for h in range(2, 7):
+            for w in range(2, 7):
+                if c * h * w > MAX_IMAGE_ROWS:
+                    continue
+                for k in (2, 3):
+                    for stride in (1, 2):
+                        for pad in (0, 1):
+                            if k > h + 2 * pad or k > w + 2 * pad:
+                                continue
+                            win = Window(c, h, w, k, stride, pad)
+                            for cout in (1, 2, 3):
+                                if cout * win.positions <= MAX_IMAGE_ROWS:
+                                    convs.setdefault(cout * win.positions, []).append((win, cout))
+                    for stride in sorted({k, 1}):
+                        if k <= h and k <= w:
+                            win = Window(c, h, w, k, stride)
+                            if win.channels * win.positions <= MAX_IMAGE_ROWS:
+                                pools.setdefault(win.channels * win.positions, []).append(win)
+    return convs, pools
+
+
+CONVS_BY_ROWS, POOLS_BY_ROWS = image_catalogue()
+IMAGE_OUTPUT_ROWS = sorted(set(CONVS_BY_ROWS) | set(POOLS_BY_ROWS))
+
+
+def conv2d(win, kernel, bias, x):
+    """features(K · patches(x) + b): output row o·P + p holds channel o at position p."""
+    batch = len(x[0])
+    out = []
+    for o, k_row in enumerate(kernel):
+        b_o = bias[o if len(bias) > 1 else 0][0] if bias is not None else 0.0
+        for taps in win.conv_taps:
+            out.append([sum((k_row[r] * x[pixel][n] for r, pixel in taps), 0.0) + b_o for n in range(batch)])
+    return out
+
+
+def pooled(win, x, fold):
+    batch = len(x[0])
+    return [[fold([x[row][n] for row in rows]) for n in range(batch)] for rows in win.pool_windows]
+
+
 # --- graph nodes -------------------------------------------------------------------
 
 UNARY_CPP = {
@@ -278,10 +406,12 @@ FAMILY = {
     "max": "extrema", "min": "extrema", "max0": "extrema", "max1": "extrema", "min0": "extrema", "min1": "extrema",
     "prod": "prod", "prod0": "prod", "prod1": "prod", "lse": "logsumexp", "lse0": "logsumexp", "lse1": "logsumexp",
     "rows": "slice", "cols": "slice", "concat0": "concat", "concat1": "concat", "reshape": "reshape",
+    "conv2d": "images", "max_pool2d": "images", "avg_pool2d": "images", "flatten": "images", "dropout": "dropout",
 }
 NEW_OPS = frozenset(op for op, family in FAMILY.items()
                     if family in ("piecewise", "log1p", "gelu", "compare", "extrema", "prod", "logsumexp", "slice",
                                   "concat", "reshape"))
+IMAGE_OPS = frozenset(op for op, family in FAMILY.items() if family in ("images", "dropout"))
 
 
 class Symbol:
@@ -325,6 +455,10 @@ def static_dims(op, args, shape, param):
         return (True, args[0].static[1] or op == "reshape" or c == 1)
     if op == "cols":
         return (args[0].static[0] or r == 1, True)
+    if op == "conv2d":  # features<P>(K · patches(x) + b): K's rows and x's columns
+        return (args[0].static[0] or r == 1, args[-1].static[1] or c == 1)
+    if op in ("max_pool2d", "avg_pool2d"):
+        return (True, args[0].static[1] or c == 1)
     out = []
     for d, n in enumerate(shape):
         same = [a.static[d] for a in args if a.shape[d] == n]
@@ -347,9 +481,10 @@ def lit_cpp(q):
 class Graph:
     """One random expression: its nodes (hash-consed, as the C++ types are) and symbols."""
 
-    def __init__(self, rng, extended=False):
+    def __init__(self, rng, extended=False, images=False):
         self.rng = rng
         self.extended = extended  # the ops of issue 11 too
+        self.images = images  # the image ops of issue 12 too
         self.nodes = {}  # structural key -> Node, in creation order
         self.symbols = {}  # name -> Symbol
         self.by_shape = {}  # (shape, positive) -> [Node] for reuse
@@ -417,6 +552,22 @@ class Graph:
         else:
             sym = self.new_symbol(shape, domain)
         return self.make("sym", [], shape, sym, positive=positive)
+
+    def mask(self, shape):
+        """A dropout mask, bound like a symbol but held fixed: each entry 0 (at the rate) or
+        1/(1 − rate), as dropout_mask draws them. It is not differentiated: in training it is
+        data, and its zeros then stay exact zeros under the differences."""
+        rng = self.rng
+        rate = rng.choice([Fraction(1, 2), Fraction(1, 4), Fraction(1, 5)])
+        keep = float(1 / (1 - rate))
+        r, c = shape
+        values = [[0.0 if rng.random() < rate else keep for _ in range(c)] for _ in range(r)]
+        name = next(n for n in ["mask"] + [f"mask{i}" for i in range(2, 20)] if n not in self.symbols)
+        kind = "scalar" if shape == (1, 1) else "col" if c == 1 else "row" if r == 1 else "var"
+        sym = Symbol(name, kind, shape, values)
+        sym.domain = "mask"
+        self.symbols[name] = sym
+        return self.make("sym", [], shape, sym)
 
     def target(self, shape, domain):
         """The second operand of a loss: labels in (0, 1), distributions, or any values."""
@@ -496,7 +647,19 @@ class Graph:
             choices += ["softmax"] * 2
         if depth >= 2:
             choices += ["cancel", "shared", "shared"]
-        if self.extended:
+        if self.images:
+            if (r, c) != (1, 1):  # a scalar dropped is a graph that may not depend on it
+                choices += ["dropout"] * 2
+            if c <= 3:  # a batch of images; one output pixel only now and then
+                weight = 1 if (r, c) == (1, 1) else 4
+                choices += ["conv"] * weight * (r in CONVS_BY_ROWS) + ["pool"] * weight * (r in POOLS_BY_ROWS)
+                if depth >= 3:  # W · flatten(image op(x)) adds two levels over x
+                    choices += ["dense"] * 3
+            kind = rng.choice(choices)
+            node = self.gen_image(kind, shape, depth, spine)
+            if node is not None:
+                return node
+        elif self.extended:
             choices += ["new_unary"] * 5 + ["log1p", "extremum", "extremum", "mask", "mask", "slice", "slice"]
             if c == 1:
                 choices += ["new_rowreduce"] * 2
@@ -676,6 +839,45 @@ class Graph:
             return self.make("reshape", [self.static_along(None, x)], shape, shape)
         return None
 
+    def gen_image(self, kind, shape, depth, spine, positive=False):
+        """The image ops of issue 12; None for the kinds gen_any draws itself. Convolution and
+        pooling only where `shape` is an image op's output, C·P rows by a batch of columns;
+        `positive` keeps their operands positive (no bias for a convolution then)."""
+        rng = self.rng
+        r, c = shape
+        if kind == "conv":
+            win, cout = rng.choice(CONVS_BY_ROWS[r])
+            first = rng.random() < 0.7  # mostly the images carry the depth, as in a network
+            x = self.image_operand((win.image_rows, c), depth, spine and first, positive)
+            kernel = self.sub((cout, win.patch_rows), depth, spine and not first, positive)
+            if not positive and rng.random() < 0.7:
+                return self.make("conv2d", [kernel, self.sub((cout, 1), depth, False), x], shape, win)
+            return self.make("conv2d", [kernel, x], shape, win, positive=positive)
+        if kind == "pool":
+            win = rng.choice(POOLS_BY_ROWS[r])
+            x = self.image_operand((win.image_rows, c), depth, spine, positive)
+            return self.make(rng.choice(["max_pool2d", "max_pool2d", "avg_pool2d"]), [x], shape, win, positive=positive)
+        if kind == "dense":  # W · flatten(conv or pool): where a network leaves images for features
+            rows = rng.choice(IMAGE_OUTPUT_ROWS)
+            first = rng.random() < 0.7
+            if rows in CONVS_BY_ROWS and rows in POOLS_BY_ROWS:
+                image_kind = "conv" if rng.random() < 0.5 else "pool"
+            else:
+                image_kind = "conv" if rows in CONVS_BY_ROWS else "pool"
+            image = self.gen_image(image_kind, (rows, c), depth - 2 if spine and first else rng.randint(1, depth - 2),
+                                   spine and first)
+            w = self.sub((r, rows), depth, spine and not first)
+            return self.make("matmul", [w, self.make("flatten", [image], (rows, c))], shape)
+        if kind == "dropout":
+            return self.make("dropout", [self.sub(shape, depth, spine), self.mask(shape)], shape)
+        return None
+
+    def image_operand(self, shape, depth, spine, positive):
+        """The images under a convolution or a pooling, often through a relu, as in a network."""
+        if positive or depth < 2 or self.rng.random() < 0.6:
+            return self.sub(shape, depth, spine, positive)
+        return self.make("relu", [self.sub(shape, depth - 1, spine)], shape)
+
     def static_along(self, axis, x):
         """x, or K ⊙ x with a statically shaped symbol K where the C++ type of x does not know
         its extent along `axis` (both axes for None): concat and reshape need it."""
@@ -694,9 +896,13 @@ class Graph:
             choices.append("softmax")
         if (r, c) == (1, 1):
             choices.append("reduce")
+        if self.images and r in IMAGE_OUTPUT_ROWS and c <= 3:
+            choices += ["image conv"] * (r in CONVS_BY_ROWS) + ["image pool"] * (r in POOLS_BY_ROWS)
         kind = rng.choice(choices)
         if depth < 2 and kind in ("softplus", "square1", "trig", "sqrt", "pow", "matmul", "reduce"):
             kind = "exp"
+        if kind.startswith("image "):  # a mean, a maximum or a bias-free convolution of positives
+            return self.gen_image(kind.removeprefix("image "), shape, depth, spine, positive=True)
         if kind == "exp":
             x = self.sub(shape, depth, spine)
             if x.op == "exp":
@@ -739,6 +945,8 @@ class Graph:
 
     def matrix_shape(self):
         rng = self.rng
+        if self.images and rng.random() < 0.6:  # an image op's output: C·P rows by a batch of 1 or 2
+            return (rng.choice(IMAGE_OUTPUT_ROWS), rng.choice([1, 2]))
         return rng.choice([(2, 2), (2, 3), (3, 2), (3, 3), (3, 1), (1, 3), (2, 4), (4, 2)])
 
     def root(self, depth):
@@ -768,12 +976,14 @@ class Rejected(Exception):
     pass
 
 
-def apply(node, a, values, checks):
+def apply(node, a, values, checks, computed):
     op = node.op
     if op == "sym":
         return values[node.param.name]
     if op == "lit":
         return [[float(node.param)]]
+    if op in IMAGE_OPS:
+        return apply_image(node, a, checks, computed)
     x = a[0]
     if op == "neg":
         return ew1(lambda t: -t, x)
@@ -928,6 +1138,47 @@ def apply_new(node, a, checks):
     raise AssertionError(op)
 
 
+def dead_zeros(node, computed):
+    """Which entries of node's value are zeros that no small change of a symbol moves: relu of
+    a negative input (the relu margin keeps it negative) and entries a dropout mask zeroes."""
+    r, c = node.shape
+    if node.op == "relu":
+        z = computed[id(node.args[0])]
+        return [[val(z[i][j]) < 0 for j in range(c)] for i in range(r)]
+    if node.op == "dropout":
+        inner, mask = dead_zeros(node.args[0], computed), computed[id(node.args[1])]
+        return [[mask[i][j] == 0 or inner[i][j] for j in range(c)] for i in range(r)]
+    return [[False] * c for _ in range(r)]
+
+
+def apply_image(node, a, checks, computed):
+    op, win = node.op, node.param
+    if op == "conv2d":
+        return conv2d(win, a[0], a[1] if len(a) == 3 else None, a[-1])
+    if op == "avg_pool2d":
+        scale = 1.0 / (win.size * win.size)
+        return pooled(win, a[0], lambda entries: sum((scale * t for t in entries), 0.0))
+    if op == "max_pool2d":
+        if checks:
+            # The two largest entries of a window within the margin would let a difference step
+            # change which one wins; zeros that cannot move tie harmlessly (each gives 0 and
+            # passes no gradient on), so they count as one entry.
+            dead = dead_zeros(node.args[0], computed)
+            x = a[0]
+            for rows in win.pool_windows:
+                for n in range(len(x[0])):
+                    live = [val(x[row][n]) for row in rows if not dead[row][n]]
+                    ranked = sorted(live + [0.0] * (len(live) < len(rows)))
+                    if len(ranked) > 1 and ranked[-1] - ranked[-2] < KINK_MARGIN:
+                        raise Rejected("max-pool window near a tie")
+        return pooled(win, a[0], lambda entries: d_pick(entries, True))  # the first maximum wins ties
+    if op == "flatten":
+        return a[0]
+    if op == "dropout":
+        return ew2(lambda s, t: s * t, a[0], a[1])
+    raise AssertionError(op)
+
+
 def evaluate(order, values, base=None, dirty=None, checks=False):
     """Values of every node; with `base`, only nodes depending on a `dirty` symbol are recomputed."""
     out = {}
@@ -935,7 +1186,7 @@ def evaluate(order, values, base=None, dirty=None, checks=False):
         if base is not None and not (n.symbols & dirty):
             out[id(n)] = base[id(n)]
             continue
-        v = apply(n, [out[id(a)] for a in n.args], values, checks)
+        v = apply(n, [out[id(a)] for a in n.args], values, checks, out)
         if checks:
             for row in v:
                 for t in row:
@@ -1029,40 +1280,54 @@ class Emitted:
             return f"tg::reshape<{n.param[0]}, {n.param[1]}>({args[0]})"
         if n.op == "where":
             return f"tg::where({args[0]}, {args[1]}, {args[2]})"
+        if n.op == "conv2d":
+            return f"tg::conv2d<{n.param.cpp()}>({', '.join(args)})"
+        if n.op in ("max_pool2d", "avg_pool2d"):
+            win = n.param
+            dims = [win.channels, win.height, win.width, win.size] + ([win.stride] if win.stride != win.size else [])
+            return f"tg::{n.op}<{', '.join(map(str, dims))}>({args[0]})"
+        if n.op == "flatten":
+            return f"tg::flatten({args[0]})"
+        if n.op == "dropout":
+            return f"tg::dropout({args[0]}, {args[1]})"
         if n.op in UNARY_CPP:
             return UNARY_CPP[n.op].format(*args)
         return BINARY_CPP[n.op].format(*args)
 
 
-def make_graph(rng, depth, second, extended=False):
+def make_graph(rng, depth, second, extended=False, images=False):
     """Draws graphs until one passes the numerical checks; returns it with the rejection reasons."""
     reasons = {}
     while True:
-        g = Graph(rng, extended)
+        g = Graph(rng, extended, images)
         root = g.root(depth)
         order = g.order(root)
         if extended and not any(n.op in NEW_OPS for n in order):
             reasons["none of the new ops"] = reasons.get("none of the new ops", 0) + 1
             continue
+        if images and not any(n.op in IMAGE_OPS for n in order):
+            reasons["none of the image ops"] = reasons.get("none of the image ops", 0) + 1
+            continue
         names = sorted(root.symbols, key=lambda s: list(g.symbols).index(s))
+        wrt = [name for name in names if g.symbols[name].domain != "mask"]
         values = {name: g.symbols[name].values for name in names}
         try:
             if len(names) > 7:
                 raise Rejected("more than 7 symbols")
             base = evaluate(order, values, checks=True)
-            fd_reliability(order, root, values, names, base, lambda t: t)
+            fd_reliability(order, root, values, wrt, base, lambda t: t)
             hvp = None
             if second:
-                theta = rng.choice(names)
+                theta = rng.choice(wrt)
                 tr, tc = g.symbols[theta].shape
                 direction = [[round(rng.uniform(-1, 1), 3) for _ in range(tc)] for _ in range(tr)]
                 dual_values = dict(values)
                 dual_values[theta] = [[Dual(values[theta][i][j], direction[i][j]) for j in range(tc)] for i in range(tr)]
 
                 dual_base = evaluate(order, dual_values, checks=True)
-                fd_reliability_dual(order, root, values, dual_values, names, theta, direction, dual_base)
+                fd_reliability_dual(order, root, values, dual_values, wrt, theta, direction, dual_base)
                 hvp = (theta, direction)
-            return g, root, order, names, hvp, reasons
+            return g, root, order, names, wrt, hvp, reasons
         except (Rejected, ZeroDivisionError, OverflowError, ValueError) as e:
             key = str(e) if isinstance(e, Rejected) else "value out of range"
             reasons[key] = reasons.get(key, 0) + 1
@@ -1098,17 +1363,18 @@ def fd_reliability_dual(order, root, values, dual_values, names, theta, directio
             raise Rejected("second order: finite differences round too coarsely")
 
 
-def emit_graph(gid, g, root, order, names, hvp):
+def emit_graph(gid, g, root, order, names, wrt, hvp):
     """The C++ of one graph: one test case, one program for f's gradient and, for the
-    second-order subset, g's."""
+    second-order subset, g's. Every symbol in `names` is bound; the gradients are those
+    by `wrt` (all but dropout masks)."""
     e = Emitted(root, order)
     ops = sum(1 for n in order if n.op not in ("sym", "lit"))
     decl = [f"constexpr auto {n} = {g.symbols[n].declaration()};" for n in names]
     decl += e.lines + [f"constexpr auto f = {e.f};"]
     values = [f"xt::xtensor<double, 2> v{n} = {cpp_matrix(g.symbols[n].values)};" for n in names]
     binds = [f"{n} = v{n}" for n in names]
-    syms = ", ".join(names)
-    tensors = ", ".join(f"v{n}" for n in names)
+    syms = ", ".join(wrt)
+    tensors = ", ".join(f"v{n}" for n in wrt)
     text = " ".join(e.lines + [f"f = {e.f};"]).replace("constexpr auto ", "")
     checks = [f'rg::first_derivatives({gid}, {ops}, "{text}", f, std::tuple{{{syms}}}, std::tie({tensors}))']
     if hvp:
@@ -1134,17 +1400,29 @@ def emit_case(p):
     return "\n".join(out)
 
 
-def header(first, last, every, extended):
-    new = ("\n// These graphs come from their own random stream and each holds at least one op of issue 11\n"
-           "// (piecewise, comparisons and where, extrema, prod, logsumexp, slices, concat, reshape).") if extended else ""
+STREAM_NOTES = {
+    EXTENDED_SEED: "\n// These graphs come from their own random stream and each holds at least one op of issue 11\n"
+                   "// (piecewise, comparisons and where, extrema, prod, logsumexp, slices, concat, reshape).",
+    IMAGES_SEED: "\n// These graphs come from their own random stream and each holds at least one op of issue 12\n"
+                 "// (conv2d, max_pool2d, avg_pool2d, flatten, dropout), amid the ops of graphs 0 to 499.",
+}
+STREAM_INCLUDES = {  # the image ops are not in typegrad.hpp
+    IMAGES_SEED: "#include <typegrad/ops/conv.hpp>\n"
+                 "#include <typegrad/ops/dropout.hpp>\n"
+                 "#include <typegrad/ops/pool.hpp>\n",
+}
+
+
+def header(first, last, every, seed):
+    new = STREAM_NOTES.get(seed, "")
     return f"""// SPDX-License-Identifier: MIT
-// Generated by tests/random_graphs/generate.py (seed {EXTENDED_SEED if extended else SEED}); do not edit.
+// Generated by tests/random_graphs/generate.py (seed {seed}); do not edit.
 // Random graphs {first} to {last}: each derived gradient against central differences for
 // every symbol f depends on; graphs whose number is a multiple of {every} also check
 // second derivatives, g = Σ V ⊙ ∂f/∂θ differentiated again. Tolerance and reasoning:
 // tests/random_graphs/check.hpp.{new}
 #include <random_graphs/check.hpp>
-
+{STREAM_INCLUDES.get(seed, "")}
 namespace tg = typegrad;
 namespace rg = typegrad::random_graphs;
 """
@@ -1156,21 +1434,24 @@ def generate():
     files = []
     seen = set()
     gid = 0
-    batches = [(random.Random(SEED), FILES, GRAPHS_PER_FILE, SECOND_ORDER_EVERY, False),
-               (random.Random(EXTENDED_SEED), EXTENDED_FILES, EXTENDED_GRAPHS_PER_FILE, EXTENDED_SECOND_ORDER_EVERY, True)]
-    for rng, nfiles, per_file, every, extended in batches:
+    batches = [(SEED, FILES, GRAPHS_PER_FILE, SECOND_ORDER_EVERY, DEPTHS),
+               (EXTENDED_SEED, EXTENDED_FILES, EXTENDED_GRAPHS_PER_FILE, EXTENDED_SECOND_ORDER_EVERY, DEPTHS),
+               (IMAGES_SEED, IMAGES_FILES, IMAGES_GRAPHS_PER_FILE, IMAGES_SECOND_ORDER_EVERY, IMAGES_DEPTHS)]
+    for seed, nfiles, per_file, every, depths in batches:
+        rng = random.Random(seed)
         for _ in range(nfiles):
             fi = len(files)
             first = gid
             parts = []
             for _ in range(per_file):
                 second = gid % every == 0
-                depth = rng.choice(DEPTHS)
+                depth = rng.choice(depths)
                 while True:
-                    g, root, order, names, hvp, reasons = make_graph(rng, depth, second, extended)
+                    g, root, order, names, wrt, hvp, reasons = make_graph(rng, depth, second, seed == EXTENDED_SEED,
+                                                                          seed == IMAGES_SEED)
                     for k, v in reasons.items():
                         stats["rejected"][k] = stats["rejected"].get(k, 0) + v
-                    part = emit_graph(gid, g, root, order, names, hvp)
+                    part = emit_graph(gid, g, root, order, names, wrt, hvp)
                     key = part["text"]
                     if key not in seen:
                         break
@@ -1190,7 +1471,7 @@ def generate():
                                           any(a.shape != n.shape for a in n.args) for n in order)
                 gid += 1
             bodies = [emit_case(p) for p in parts]
-            files.append((f"graphs_{fi:02d}.test.cpp", header(first, gid - 1, every, extended) + "\n" +
+            files.append((f"graphs_{fi:02d}.test.cpp", header(first, gid - 1, every, seed) + "\n" +
                           "\n\n".join(bodies) + "\n"))
     return files, stats
 
@@ -1225,8 +1506,8 @@ def main():
     print(f"families={families}", file=sys.stderr)
     print(f"ops_by_name={dict(sorted(stats['ops_by_name'].items()))}", file=sys.stderr)
     print(f"rejected={stats['rejected']}", file=sys.stderr)
-    missing = sorted(NEW_OPS - set(stats["ops_by_name"]))
-    missing_second = sorted(NEW_OPS - stats["second_ops"])
+    missing = sorted((NEW_OPS | IMAGE_OPS) - set(stats["ops_by_name"]))
+    missing_second = sorted((NEW_OPS | IMAGE_OPS) - stats["second_ops"])
     print(f"new ops never drawn={missing} never in a second-order graph={missing_second}", file=sys.stderr)
     return 0
 
