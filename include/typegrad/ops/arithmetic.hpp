@@ -35,7 +35,7 @@ struct arithmetic_ops {
 using arithmetic_rules = detail::arithmetic_rules<arithmetic_ops>;
 
 template <>
-constexpr bool detail::is_quotient_op<div_op> = true;
+inline constexpr bool detail::is_quotient_op<div_op> = true;
 
 struct neg_op : unary_elementwise {
     static constexpr bool vectorized = true;

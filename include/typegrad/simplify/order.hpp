@@ -52,8 +52,10 @@ constexpr std::uint64_t op_hash = hash_text(op_type_name<Op>()); // once per op
 
 // The quotient op, declared by ops/arithmetic.hpp: a quotient whose numerator is
 // a literal (2 / m) is a coefficient and goes first, like a literal.
+// (Inline, unlike the per-node traits: it is specialised, and an explicit specialisation
+// of a variable template gets external linkage from clang; one per op, short names.)
 template <class Op>
-constexpr bool is_quotient_op = false;
+inline constexpr bool is_quotient_op = false;
 
 // c / d with a literal numerator. Nested so that a node without operands (π) never
 // asks for its first operand.
