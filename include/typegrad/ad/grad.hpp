@@ -26,13 +26,15 @@ namespace detail {
 
 template <class N>
 constexpr bool needs_full_shape() {
-    if constexpr (requires { N::op::kind; }) return N::op::kind != op_kind::elementwise;
+    if constexpr (requires { requires N::op::reshapes; }) return true; // a relabelling does not broadcast
+    else if constexpr (requires { N::op::kind; }) return N::op::kind != op_kind::elementwise;
     else return false;
 }
 
 // An adjoint smaller than its node stands for its broadcast to the node's shape:
 // elementwise consumers broadcast on their own, so the expansion is deferred to
-// where it matters. The same holds for what a consumer passes back to an operand,
+// where it matters: ops of another kind, and views that relabel rows and columns
+// (conv's layout change), which cannot split a broadcast. The same holds for what a consumer passes back to an operand,
 // relative to the shape the operand had inside the consumer.
 
 // Sums a along the dimensions where X is 1 and a is not; one Σ when X is a scalar.

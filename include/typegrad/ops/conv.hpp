@@ -22,7 +22,6 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include <typegrad/ops/broadcast.hpp>
 #include <typegrad/ops/matmul.hpp>
 #include <typegrad/ops/window.hpp>
 
@@ -194,16 +193,10 @@ constexpr auto patches_op<Win>::vjp(Self, G g) { return unpatch<Win>(g); }
 template <class Win>
 template <std::size_t K, class Self, class G>
 constexpr auto unpatch_op<Win>::vjp(Self, G g) { return patches<Win>(g); }
-// An adjoint smaller than its node stands for its broadcast (ad/grad.hpp); the derivation
-// expands it only for nodes of a kind other than elementwise, the kind a relabelling has.
-// But a relabelling does not commute with a broadcast (Σ conv2d(K, x) passes back a 1×1
-// adjoint, which positions<P> cannot split into P columns), so g takes the node's shape first.
 template <dim P, bool ToFeatures>
 template <std::size_t K, class Self, class G>
-constexpr auto relayout_op<P, ToFeatures>::vjp(Self self, G g) {
-    constexpr bool broadcast = (G::rows == 1 && Self::rows != 1) || (G::cols == 1 && Self::cols != 1);
-    if constexpr (broadcast && !detail::is_zero_v<G>) return relayout_op::vjp<K>(self, expand(g, self));
-    else if constexpr (ToFeatures) return positions<P>(g);
+constexpr auto relayout_op<P, ToFeatures>::vjp(Self, G g) {
+    if constexpr (ToFeatures) return positions<P>(g);
     else return features<P>(g);
 }
 
