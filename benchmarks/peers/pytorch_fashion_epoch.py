@@ -6,7 +6,10 @@
 batch 128 (the last, partial batch included), 60000 training examples shuffled
 each epoch. With --model lenet, the trainer's LeNet-5 (conv 6@5x5 pad 2, relu,
 max-pool 2, conv 16@5x5, relu, max-pool 2, dense 120, 84, 10), batch 64 unless
---batch, as `train_fashion_mnist --model lenet`. Reads the real IDX files from
+--batch, as `train_fashion_mnist --model lenet`. With --model convnet, the trainer's
+convnet (conv 32@3x3 pad 1, relu, max-pool 2, conv 64@3x3 pad 1, relu, max-pool 2,
+dropout 0.25, dense 128, relu, dropout 0.5, dense 10), batch 64 unless --batch, as
+`train_fashion_mnist --model convnet`. Reads the real IDX files from
 /usr/share/datasets/fashion-mnist when present (and then reports test accuracy), otherwise uses random data.
 
 Run with /usr/bin/python3 (Debian's python3-torch). As in pytorch_mlp.py, the
@@ -63,14 +66,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--model", choices=["mlp", "lenet"], default="mlp")
-    ap.add_argument("--batch", type=int, default=None, help="128 for mlp, 64 for lenet")
+    ap.add_argument("--model", choices=["mlp", "lenet", "convnet"], default="mlp")
+    ap.add_argument("--batch", type=int, default=None, help="128 for mlp, 64 for lenet and convnet")
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
     if args.batch is None:
-        args.batch = 64 if args.model == "lenet" else 128
+        args.batch = 128 if args.model == "mlp" else 64
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(args.seed)
@@ -90,6 +93,14 @@ def main():
             nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
             nn.Linear(120, 84), nn.ReLU(),
             nn.Linear(84, 10)).to(dtype)
+    elif args.model == "convnet":
+        nn = torch.nn
+        model = nn.Sequential(
+            nn.Unflatten(1, (1, 28, 28)),
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Dropout(0.25), nn.Linear(64 * 7 * 7, 128), nn.ReLU(),
+            nn.Dropout(0.5), nn.Linear(128, 10)).to(dtype)
     else:
         model = torch.nn.Sequential(
             torch.nn.Linear(784, 256), torch.nn.ReLU(),
@@ -100,6 +111,7 @@ def main():
     n = xtr.shape[0]
     for epoch in range(args.epochs):
         t0, c0 = time.perf_counter(), time.process_time()
+        model.train()  # dropout on
         perm = torch.randperm(n)
         total = 0.0
         for i in range(0, n, args.batch):
@@ -113,6 +125,7 @@ def main():
         secs, cpu = time.perf_counter() - t0, time.process_time() - c0
         line = f"epoch {epoch + 1}: {secs:.3f} s/epoch wall, {cpu:.3f} s CPU, train loss {total / n:.4f}"
         if real:
+            model.eval()  # dropout off, as the trainer's all-ones masks
             with torch.no_grad():
                 acc = (model(xte).argmax(1) == yte).double().mean().item()
             line += f", test accuracy {acc:.4f}"

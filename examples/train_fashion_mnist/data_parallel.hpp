@@ -80,11 +80,14 @@ class batch_runner {
     // Every rank starts from rank 0's parameters.
     void synchronise_parameters();
 
-    // Fills x, y with this rank's columns of global batch i, runs the step and sums the
-    // gradients across ranks. Returns this rank's column count (0 if its part is empty).
-    template <class Step, class Values>
+    // Fills x, y with this rank's columns of global batch i, calls before_run(first,
+    // columns, total) with where they lie in the global batch of `total` columns (what the
+    // dropout masks need), runs the step and sums the gradients across ranks. Returns this
+    // rank's column count (0 if its part is empty).
+    template <class Step, class Values, class BeforeRun>
     std::size_t step(std::size_t i, const typegrad::data::dataset<T>& data, typegrad::data::batching global,
-                     xt::xtensor<T, 2>& x, xt::xtensor<T, 2>& y, Step& program, const Values& values);
+                     xt::xtensor<T, 2>& x, xt::xtensor<T, 2>& y, Step& program, const Values& values,
+                     BeforeRun&& before_run);
 
     // The gradient per parameter, as the optimiser takes them: the program's own in one
     // process, the sums across ranks otherwise.
@@ -116,12 +119,13 @@ class batch_runner {
 };
 
 template <class T>
-template <class Step, class Values>
+template <class Step, class Values, class BeforeRun>
 std::size_t batch_runner<T>::step(std::size_t i, const typegrad::data::dataset<T>& data,
                                   typegrad::data::batching global, xt::xtensor<T, 2>& x, xt::xtensor<T, 2>& y,
-                                  Step& program, const Values& values) {
+                                  Step& program, const Values& values, BeforeRun&& before_run) {
     if (!distributed_) {
         const std::size_t m = data.fill_batch(i, global, x, y);
+        before_run(std::size_t(0), m, m);
         program.run(values);
         return m;
     }
@@ -131,6 +135,7 @@ std::size_t batch_runner<T>::step(std::size_t i, const typegrad::data::dataset<T
     begin(m, total);
     if (m > 0) {
         data.fill_batch(local_index, local, x, y);
+        before_run(local_index * local.size - i * global.size, m, total); // rank r's part starts at r·B/N
         struct on_ready { // gradient k is final / another node is: let the sums progress
             batch_runner* self;
             void operator()(std::size_t k) const { self->ready(k); }

@@ -15,8 +15,9 @@
 // The optimiser's options, a closed choice (the store holds nn::any_optimiser<float>).
 using optimiser_options = std::variant<typegrad::nn::adam<float>::options, typegrad::nn::sgd<float>::options>;
 
-// The family of models: dense layers (--hidden, --activation) or LeNet-5 (--model lenet).
-enum class architecture { mlp, lenet };
+// The family of models: dense layers (--hidden, --activation), LeNet-5 (--model lenet) or
+// the wider convnet with dropout (--model convnet).
+enum class architecture { mlp, lenet, convnet };
 
 namespace typegrad::distributed {
 class world;
@@ -34,6 +35,7 @@ struct options {
     std::filesystem::path data_dir = "/usr/share/datasets/fashion-mnist";
     std::string save, resume;
     std::size_t train_limit = 0; // 0: the whole training split
+    std::size_t test_limit = 0;  // 0: the whole test split
     bool gradcheck = true;
     bool show_gradient = false;
     bool detect_anomalies = false;

@@ -8,10 +8,12 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <random>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -23,6 +25,7 @@
 #include <typegrad/gradcheck/lenet_model.hpp>
 #include <typegrad/gradcheck/model.hpp>
 #include <typegrad/io/parameter_store.hpp>
+#include <typegrad/nn/dropout.hpp>
 #include <typegrad/nn/parameter_store.hpp>
 #include <typegrad/typegrad.hpp>
 
@@ -52,6 +55,14 @@ inline std::string indent(const std::string& text) {
         start = stop + 1;
     }
     return out;
+}
+
+// Keeps the first `limit` examples of a set (all of them if limit is 0).
+inline void keep_first(tg::data::dataset<float>& set, std::size_t limit) {
+    if (limit == 0 || limit >= set.size()) return;
+    set = tg::data::dataset<float>(xt::xtensor<float, 2>(xt::view(set.images(), xt::all(), xt::range(0, limit))),
+                                   std::vector<std::uint8_t>(set.labels().begin(), set.labels().begin() + long(limit)),
+                                   set.classes());
 }
 
 // The checkpoint's epoch count, stored beside the optimiser's scalars; taken out of c.
@@ -109,10 +120,8 @@ int train(const options& opt) {
     });
     auto& train_set = sets.first;
     auto& test_set = sets.second;
-    if (opt.train_limit > 0 && opt.train_limit < train_set.size())
-        train_set = tg::data::dataset<float>(xt::xtensor<float, 2>(xt::view(train_set.images(), xt::all(), xt::range(0, opt.train_limit))),
-                                             std::vector<std::uint8_t>(train_set.labels().begin(), train_set.labels().begin() + long(opt.train_limit)),
-                                             train_set.classes());
+    keep_first(train_set, opt.train_limit);
+    keep_first(test_set, opt.test_limit);
 
     std::vector<std::size_t> sizes = {train_set.features()};
     sizes.insert(sizes.end(), opt.hidden.begin(), opt.hidden.end());
@@ -121,8 +130,25 @@ int train(const options& opt) {
     std::mt19937_64 rng(opt.seed);
     initialise(store, sizes, rng, static_cast<Model*>(nullptr));
 
+    // The dropout masks, if the model has any: drawn afresh for every step from a generator
+    // seeded by (seed, epoch, batch) alone, so a resumed run and any number of ranks draw
+    // the same masks as one uninterrupted process; all ones when evaluating.
+    // (The seed is (seed·p + epoch)·p + batch with p = 1000003, as the shuffle's is seed·p +
+    // epoch: distinct for every epoch and batch a run can have.)
+    tg::nn::mask_set<typename Model::masks, float> masks;
+    std::mt19937_64 mask_generator;
+    const auto draw_masks = [&](std::size_t epoch, std::size_t batch, std::size_t first, std::size_t columns,
+                                std::size_t total) {
+        if constexpr (!std::is_same_v<typename Model::masks, tg::meta::type_list<>>) {
+            mask_generator.seed((opt.seed * 1000003u + epoch) * 1000003u + batch);
+            masks.draw(mask_generator, first, columns, total);
+        } else {
+            (void)epoch, (void)batch, (void)first, (void)columns, (void)total;
+        }
+    };
+
     xt::xtensor<float, 2> X, Y;
-    auto values = store.values(x = X, y = Y);
+    auto values = std::apply([&](auto... mask) { return store.values(x = X, y = Y, mask...); }, masks.bindings());
     auto step = tg::compile<float>(Model::gradient);
     step.detect_anomalies(opt.detect_anomalies);
     store.bind_gradients(step);
@@ -171,7 +197,10 @@ int train(const options& opt) {
         double loss_sum = 0;
         std::size_t seen = 0;
         for (std::size_t i = 0; i < count; ++i) {
-            const std::size_t m = runner.step(i, train_set, batches, X, Y, step, values);
+            const std::size_t m = runner.step(i, train_set, batches, X, Y, step, values,
+                                              [&](std::size_t first, std::size_t columns, std::size_t total) {
+                                                  draw_masks(epoch, i, first, columns, total);
+                                              });
             store.step(); // from runner.gradients(): the sums across ranks when distributed
             if (m > 0) loss_sum += double(step.value()) * double(m);
             seen += m;
@@ -185,6 +214,7 @@ int train(const options& opt) {
         for (std::size_t i = 0; i < test_set.batch_count(eval_batches); ++i) {
             if (!runner.evaluates(i)) continue;
             const std::size_t m = test_set.fill_batch(i, eval_batches, X, Y);
+            masks.identity(m);
             logits.run(values);
             const auto& z = logits[Model::logits];
             for (std::size_t j = 0; j < m; ++j) correct += Y(argmax_column(z, j), j) == 1.0f;

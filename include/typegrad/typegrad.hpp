@@ -28,6 +28,10 @@
 #include <typegrad/ops/reshape.hpp>
 #include <typegrad/ops/slice.hpp>
 
+#include <typegrad/ops/conv.hpp>
+#include <typegrad/ops/dropout.hpp>
+#include <typegrad/ops/pool.hpp>
+
 #include <typegrad/ad/grad.hpp>
 
 #include <typegrad/exec/eval.hpp>

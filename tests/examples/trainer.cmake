@@ -86,6 +86,19 @@ elseif(SCENARIO STREQUAL "lenet_resume")
   expect_match("${out}" "resumed from .* after epoch 1")
   expect_same_bytes(${WORK}/straight.ckpt ${WORK}/split.ckpt "resumed LeNet-5 training differs from straight training")
 
+elseif(SCENARIO STREQUAL "convnet_resume")
+  # The convnet with dropout (--model convnet): its masks appear in the printed model, and
+  # because they are drawn from (seed, epoch, batch) alone a resumed run draws the same
+  # ones: it ends on the same bytes. A different seed draws other masks (and weights).
+  set(convnet --model convnet --train-limit 256 --test-limit 500 --no-gradcheck)
+  run(0 out ${convnet} --epochs 2 --save ${WORK}/straight.ckpt)
+  expect_match("${out}" "drop1.mask")
+  expect_match("${out}" "test_accuracy=[0-9.]+\n$")
+  run(0 out ${convnet} --epochs 1 --save ${WORK}/split.ckpt)
+  run(0 out ${convnet} --epochs 2 --resume ${WORK}/split.ckpt --save ${WORK}/split.ckpt)
+  expect_resumed_at_epoch_2("${out}")
+  expect_same_bytes(${WORK}/straight.ckpt ${WORK}/split.ckpt "resumed convnet training differs from straight training")
+
 elseif(SCENARIO STREQUAL "gradcheck_models")
   # The check runs on the model being trained: each activation, depths 1, 2 and 4
   # (a bare --hidden means no hidden layer), and LeNet-5, whose zero starting biases put

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Layers written in the DSL, so their gradients are derived like any expression.
 // A layer is a constexpr function object from an expression to an expression,
-// with the symbols it introduces listed in `parameters`.
+// with the symbols it introduces listed in `parameters` (trained) and, if it has any,
+// the dropout layers whose masks the trainer binds each step in `masks` (nn/dropout.hpp).
 #pragma once
 
 #include <tuple>
@@ -43,10 +44,24 @@ using sigmoid_layer = activation_layer<activation::sigmoid>;
 using tanh_layer = activation_layer<activation::tanh>;
 using relu_layer = activation_layer<activation::relu>;
 
+// A layer's `masks`, or none: only dropout layers and the layers holding them declare it.
+template <class Layer>
+struct masks_of {
+    using type = meta::type_list<>;
+};
+template <class Layer>
+    requires requires { typename Layer::masks; }
+struct masks_of<Layer> {
+    using type = typename Layer::masks;
+};
+template <class Layer>
+using masks_of_t = typename masks_of<Layer>::type;
+
 // Names the output of the wrapped layer (for the printer).
 template <fixed_string Name, class Layer>
 struct named {
     using parameters = typename Layer::parameters;
+    using masks = masks_of_t<Layer>;
     template <node X>
     constexpr auto operator()(X x) const { return name<Name>(Layer{}(x)); }
 };
@@ -55,6 +70,7 @@ struct named {
 template <class... Layers>
 struct sequential {
     using parameters = meta::concat_t<typename Layers::parameters...>;
+    using masks = meta::concat_t<masks_of_t<Layers>...>;
 
     template <node X>
     constexpr auto operator()(X x) const { return apply<Layers...>(x); }

@@ -64,6 +64,7 @@ struct classifier {
     static constexpr auto logits = name<"z">(Model{}(x));
     static constexpr auto loss = head_loss<H>(logits, y);
     using parameters = typename Model::parameters;
+    using masks = masks_of_t<Model>; // dropout layers (nn/dropout.hpp): bind their masks too
     static constexpr auto gradient = []<class... P>(meta::type_list<P...>) { return grad(loss, P{}...); }(parameters{});
 };
 
