@@ -3,6 +3,7 @@
 // (finite differences, with the mask held fixed as during one step), dropped units get
 // no gradient, and a mask_set draws masks that are 0 or 1/(1 − rate) at the rate asked,
 // whose column parts are the parts of one whole-batch draw.
+#include <support/allocation_counter.hpp>
 #include <support/finite_differences.hpp>
 
 #include <typegrad/nn/dropout.hpp>
@@ -109,4 +110,18 @@ TEST_CASE("the parts of a batch drawn from equal generators are the columns of t
         CAPTURE(k);
         CHECK(part[k] == xt::view(whole[k], xt::all(), xt::range(4, 7)));
     }
+}
+
+TEST_CASE("drawing masks of an unchanged shape allocates nothing, so a training step stays allocation-free") {
+    using layers = tg::meta::type_list<nn::dropout_layer<"a", 300, 25>, nn::dropout_layer<"b", 40, 50>>;
+    nn::mask_set<layers, float> part, whole; // a rank's part of each batch; one process's whole batch
+    std::mt19937_64 rng(3);
+    part.draw(rng, 8, 32, 64); // the first draws size the buffers
+    whole.draw(rng, 0, 64, 64);
+    const long before = tg::testing::allocations();
+    for (int step = 0; step < 3; ++step) {
+        part.draw(rng, 8, 32, 64);
+        whole.draw(rng, 0, 64, 64);
+    }
+    CHECK(tg::testing::allocations() == before);
 }

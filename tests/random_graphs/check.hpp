@@ -3,7 +3,7 @@
 // generate.py): every derived gradient against central differences in double, and
 // the worst relative error kept for the summary line the test binary prints at exit:
 //
-//   random_graphs: 868 graphs, <ops> ops, <n> gradients, worst relative error <e> (graph <id>, ∂f/∂<θ>); ...
+//   random_graphs: <graphs> graphs, <ops> ops, <n> gradients, worst relative error <e> (graph <id>, ∂f/∂<θ>); ...
 //
 // Error metric, as in tests/support/finite_differences.hpp: for each symbol θ,
 // max |derived − fd| / max(max |fd|, 1e-8), the worst entry relative to the scale of

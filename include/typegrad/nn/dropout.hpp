@@ -17,6 +17,7 @@
 #include <tuple>
 #include <utility>
 
+#include <xtensor/xnoalias.hpp>
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
 
@@ -64,7 +65,7 @@ class mask_set<meta::type_list<Layer...>, T> {
     // a single process draws for the whole batch.
     void draw(std::mt19937_64& rng, std::size_t first, std::size_t count, std::size_t total) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (draw_one(masks_[I], Layer::features, Layer::rate, rng, first, count, total), ...);
+            (draw_one(masks_[I], wholes_[I], Layer::features, Layer::rate, rng, first, count, total), ...);
         }(std::index_sequence_for<Layer...>{});
     }
 
@@ -78,12 +79,15 @@ class mask_set<meta::type_list<Layer...>, T> {
     const xt::xtensor<T, 2>& operator[](std::size_t i) const { return masks_[i]; }
 
   private:
-    void draw_one(xt::xtensor<T, 2>& mask, std::size_t rows, double rate, std::mt19937_64& rng,
-                  std::size_t first, std::size_t count, std::size_t total) {
-        resize(whole_, rows, total);
-        dropout_mask(whole_, rate, rng);
+    // The whole batch's mask is drawn row by row; a part of it is copied out of `whole`.
+    static void draw_one(xt::xtensor<T, 2>& mask, xt::xtensor<T, 2>& whole, std::size_t rows, double rate,
+                         std::mt19937_64& rng, std::size_t first, std::size_t count, std::size_t total) {
         resize(mask, rows, count);
-        mask = xt::view(whole_, xt::all(), xt::range(first, first + count));
+        if (count == total) return dropout_mask(mask, rate, rng);
+        resize(whole, rows, total);
+        dropout_mask(whole, rate, rng);
+        // noalias: a plain assignment would copy through a temporary, an allocation per step.
+        xt::noalias(mask) = xt::view(whole, xt::all(), xt::range(first, first + count));
     }
 
     static void ones(xt::xtensor<T, 2>& mask, std::size_t rows, std::size_t count) {
@@ -97,7 +101,7 @@ class mask_set<meta::type_list<Layer...>, T> {
     }
 
     std::array<xt::xtensor<T, 2>, sizeof...(Layer)> masks_;
-    xt::xtensor<T, 2> whole_; // the mask of the whole batch, before its columns are kept
+    std::array<xt::xtensor<T, 2>, sizeof...(Layer)> wholes_; // a part's whole batch, before its columns are kept
 };
 
 } // namespace typegrad::nn
