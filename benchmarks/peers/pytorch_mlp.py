@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""PyTorch eager (CPU) peer for typegrad's MLP step benchmarks.
+"""PyTorch eager (CPU) peer for typegrad's step benchmarks (benchmarks/steps).
 
 Times, per case and dtype, one training step -- forward, loss, and
 torch.autograd.grad of the loss w.r.t. every parameter -- and the forward pass
@@ -9,7 +9,12 @@ alone (under torch.no_grad), on sigmoid MLPs with binary cross-entropy:
     J = -(1/m) sum_{k,i} [y log a + (1-y) log(1-a)]
       = binary_cross_entropy_with_logits(z, y, reduction='sum') / m
 
-Data is laid out as PyTorch users do: batch x features, z = x @ W.T + b.
+and, case "lenet", on LeNet-5 with softmax cross-entropy (nn::lenet5: conv 6@5x5 pad 2,
+relu, max-pool 2, conv 16@5x5, relu, max-pool 2, dense 120, 84, 10; J = the mean of
+cross_entropy over the batch), batch 128.
+
+Data is laid out as PyTorch users do: batch x features (images batch x 1 x 28 x 28),
+z = x @ W.T + b.
 
 Run with Debian's interpreter (/usr/bin/python3; Debian's python3-torch is not
 visible to other Pythons). Debian's torch calls BLAS through libblas.so.3, which
@@ -37,6 +42,7 @@ CASES = {
     "ex4": ([400, 25, 10], 5000),
     "fashion": ([784, 256, 10], 128),
     "deep": ([784, 1024, 1024, 1024, 10], 256),
+    "lenet": (None, 128),  # make_lenet_case
 }
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -99,6 +105,33 @@ def make_case(widths, batch, dtype, seed=0):
     return params, x, y
 
 
+def make_lenet_case(batch, dtype, seed=0):
+    """LeNet-5's parameters, He-uniform over each fan-in (as nn::lenet5 starts), zero
+    biases; pixels U(0, 1) and class labels."""
+    gen = torch.Generator().manual_seed(seed)
+    shapes = [(6, 1, 5, 5), (16, 6, 5, 5), (120, 400), (84, 120), (10, 84)]
+    params = []
+    for shape in shapes:
+        fan_in = 1
+        for d in shape[1:]:
+            fan_in *= d
+        bound = (6.0 / fan_in) ** 0.5
+        w = (torch.rand(*shape, generator=gen, dtype=dtype) * 2 - 1) * bound
+        params += [w.requires_grad_(), torch.zeros(shape[0], dtype=dtype).requires_grad_()]
+    x = torch.rand(batch, 1, 28, 28, generator=gen, dtype=dtype)
+    y = torch.randint(0, 10, (batch,), generator=gen)
+    return params, x, y
+
+
+def lenet_loss(params, x, y):
+    k1, b1, k2, b2, w3, b3, w4, b4, w5, b5 = params
+    a = F.max_pool2d(F.relu(F.conv2d(x, k1, b1, padding=2)), 2)
+    a = F.max_pool2d(F.relu(F.conv2d(a, k2, b2)), 2)
+    a = F.relu(F.linear(a.flatten(1), w3, b3))
+    a = F.relu(F.linear(a, w4, b4))
+    return F.cross_entropy(F.linear(a, w5, b5), y)
+
+
 def loss_fn(params, x, y):
     a = x
     n_layers = len(params) // 2
@@ -159,15 +192,19 @@ def main():
     for case in args.cases.split(","):
         widths, batch = CASES[case]
         for dname in args.dtypes.split(","):
-            params, x, y = make_case(widths, batch, DTYPES[dname])
+            if case == "lenet":
+                params, x, y = make_lenet_case(batch, DTYPES[dname])
+                loss = lenet_loss
+            else:
+                params, x, y = make_case(widths, batch, DTYPES[dname])
+                loss = loss_fn
 
             def step():
-                loss = loss_fn(params, x, y)
-                return torch.autograd.grad(loss, params)
+                return torch.autograd.grad(loss(params, x, y), params)
 
             def forward():
                 with torch.no_grad():
-                    return loss_fn(params, x, y)
+                    return loss(params, x, y)
 
             g = step()
             assert all(gi.shape == p.shape for gi, p in zip(g, params))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // typegrad_benchmarks: one training step of a sigmoid MLP with binary cross-entropy
 // (forward and every parameter's gradient), by typegrad and by the hand-written
-// reference, against the time of the step's matrix products alone.
+// reference, against the time of the step's matrix products alone; and the same for
+// LeNet-5 with softmax cross-entropy, case "lenet" (lenet_steps.cpp).
 //
 // Benchmarks are named <case>/<dtype>/<variant>, variants:
 //   typegrad_step     the derived gradient program, compiled once, run per iteration
@@ -197,6 +198,8 @@ int main(int argc, char** argv) {
         tb::register_case<float>(c);
         tb::register_case<double>(c);
     }
+    tb::register_lenet<float>();
+    tb::register_lenet<double>();
 
     std::vector<char*> cargs;
     for (auto& a : args)

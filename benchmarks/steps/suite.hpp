@@ -45,6 +45,12 @@ extern template void register_typegrad<double, 2>(const mlp_case&);
 extern template void register_typegrad<float, 4>(const mlp_case&);
 extern template void register_typegrad<double, 4>(const mlp_case&);
 
+// The LeNet-5 case, "lenet/<dtype>/<variant>" (lenet_steps.cpp).
+template <class T>
+void register_lenet();
+extern template void register_lenet<float>();
+extern template void register_lenet<double>();
+
 #ifdef TYPEGRAD_BENCH_LIBTORCH
 // The libtorch peer (libtorch_steps.cpp), built only with -DTYPEGRAD_BENCH_LIBTORCH=ON.
 template <class T>

@@ -90,8 +90,9 @@ tolerances tolerances_for(dtype type);
 struct parameter_report {
     std::string name; // fc1.W, fc1.b, fc2.W, ...
     std::size_t rows = 0, cols = 0;
-    std::size_t fd_checked = 0; // entries compared with finite differences
-    std::size_t fd_skipped = 0; // relu and max-pool only: entries whose stencil crossed a kink (not compared)
+    std::size_t fd_checked = 0;    // entries compared with finite differences
+    std::size_t fd_skipped = 0;    // relu and max-pool only: entries whose stencil crossed a kink (not compared)
+    std::size_t fd_one_sided = 0;  // of fd_checked, those compared with a one-sided difference beside a kink
     difference typegrad_vs_manual, typegrad_vs_fd, manual_vs_fd;
 };
 
@@ -100,6 +101,9 @@ struct report {
     tolerances tol{};
     double fd_step = 0; // h = fd_step · max(1, |θ|): MLPs 5e-3, or 3e-4 with relu; LeNet-5 1e-6
     double loss_typegrad = 0, loss_manual = 0;
+    // Whether a hand-written reference took part (MLPs, LeNet-5). Without one
+    // (gradcheck/differences.hpp) only typegrad_vs_fd is measured; the other pairs stay 0.
+    bool manual = true;
     std::vector<parameter_report> parameters; // fc1.W, fc1.b, fc2.W, fc2.b, ...
 
     // The largest max_rel over all parameters, per pair.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Private to src/gradcheck: what the MLP check (gradcheck.cpp) and the LeNet-5 check
-// (lenet.cpp) share: the seeded random source, the metric of difference, the order in
-// which entries are sampled for finite differences, and the comparison of one tensor.
+// Private to src/gradcheck: what the MLP check (gradcheck.cpp), the LeNet-5 check
+// (lenet.cpp) and the check against differences alone (differences.cpp) share: the seeded
+// random source, the metric of difference, the order in which entries are sampled for
+// finite differences, and the comparison of one tensor.
 #pragma once
 
 #include <algorithm>
@@ -93,22 +94,23 @@ double largest(const xt::xtensor<T, 2>& a) {
     return s;
 }
 
-// One parameter tensor, typegrad's gradient a against the manual b on every entry, and
-// both against finite differences on up to `want` entries taken in sample_order(a, seed).
-// fd(i, d) sets d to the difference quotient at entry i, or returns false when entry i
-// cannot be checked (its stencil crosses a kink): that entry is counted as skipped and
-// the next one in the order is taken instead.
+// One parameter tensor, typegrad's gradient a against the manual b (if there is one:
+// b may be null) on every entry, and both against finite differences on up to `want`
+// entries taken in sample_order(a, seed). fd(i, d) sets d to the difference quotient at
+// entry i, or returns false when entry i cannot be checked (its stencil crosses a kink):
+// that entry is counted as skipped and the next one in the order is taken instead.
 template <class T, class Fd>
-parameter_report compare_tensor(std::string name, const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& b,
+parameter_report compare_tensor(std::string name, const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>* b,
                                 std::size_t want, std::uint64_t seed, Fd&& fd) {
     parameter_report pr;
     pr.name = std::move(name);
     pr.rows = a.shape(0);
     pr.cols = a.shape(1);
-    const double scale = std::max(largest(a), largest(b));
+    const double scale = b ? std::max(largest(a), largest(*b)) : largest(a);
     accumulator tg_man(scale), tg_fd(scale), man_fd(scale);
-    for (std::size_t i = 0; i < a.size(); ++i)
-        tg_man.add(double(a.data()[i]), double(b.data()[i]));
+    if (b)
+        for (std::size_t i = 0; i < a.size(); ++i)
+            tg_man.add(double(a.data()[i]), double(b->data()[i]));
     want = want == 0 ? a.size() : std::min(want, a.size());
     sample_order order(a, seed);
     while (pr.fd_checked < want && !order.done()) {
@@ -119,7 +121,8 @@ parameter_report compare_tensor(std::string name, const xt::xtensor<T, 2>& a, co
             continue;
         }
         tg_fd.add(double(a.data()[i]), d);
-        man_fd.add(double(b.data()[i]), d);
+        if (b)
+            man_fd.add(double(b->data()[i]), d);
         ++pr.fd_checked;
     }
     pr.typegrad_vs_manual = tg_man.result();

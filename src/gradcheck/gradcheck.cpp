@@ -225,7 +225,7 @@ report compare(const options& o, const network& p, gradient_fn<T> typegrad) {
             name += std::to_string(l + 1);
             name += weight ? ".W" : ".b";
             r.parameters.push_back(detail::compare_tensor(
-                std::move(name), weight ? g_tg.W[l] : g_tg.b[l], weight ? g_man.W[l] : g_man.b[l],
+                std::move(name), weight ? g_tg.W[l] : g_tg.b[l], weight ? &g_man.W[l] : &g_man.b[l],
                 o.fd_samples, o.seed + 2 * l + (weight ? 0 : 1),
                 [&](std::size_t i, double& d) { return fd.derivative(weight, l, i, d); }));
         }
@@ -321,7 +321,7 @@ std::vector<std::string> report::failures() const {
         // A kink detector that left out every entry would otherwise pass unchecked.
         if (p.fd_checked == 0 && p.rows * p.cols > 0)
             f.push_back(p.name + ": no entry was checked by finite differences (" +
-                        std::to_string(p.fd_skipped) + " left out at relu kinks)");
+                        std::to_string(p.fd_skipped) + " left out at kinks)");
         over(p, "typegrad_vs_manual", p.typegrad_vs_manual, tol.typegrad_vs_manual);
         over(p, "typegrad_vs_fd", p.typegrad_vs_fd, tol.vs_fd);
         over(p, "manual_vs_fd", p.manual_vs_fd, tol.vs_fd);

@@ -182,7 +182,7 @@ report check_lenet(const options& o, const lenet_network& net, lenet_gradient_fn
     const matrix<double> x_d = xt::cast<double>(x), y_d = xt::cast<double>(y);
     lenet_differences fd(cast<double>(theta), x_d, y_d);
     for (std::size_t t = 0; t < theta.size(); ++t)
-        r.parameters.push_back(detail::compare_tensor(std::string(parameter_names[t]), g_tg[t], g_man[t],
+        r.parameters.push_back(detail::compare_tensor(std::string(parameter_names[t]), g_tg[t], &g_man[t],
                                                       o.fd_samples, o.seed + t,
                                                       [&](std::size_t i, double& d) { return fd.derivative(t, i, d); }));
     return r;

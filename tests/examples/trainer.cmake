@@ -102,13 +102,24 @@ elseif(SCENARIO STREQUAL "convnet_resume")
 elseif(SCENARIO STREQUAL "gradcheck_models")
   # The check runs on the model being trained: each activation, depths 1, 2 and 4
   # (a bare --hidden means no hidden layer), and LeNet-5, whose zero starting biases put
-  # the conv units over blank patches exactly on their relu kink (checked one-sided).
+  # the conv units over blank patches exactly on their relu kink (checked one-sided);
+  # then the convnet with dropout.
   foreach(args "--activation sigmoid --hidden 16" "--activation relu --hidden 24,16,8" "--activation tanh --hidden"
                "--model lenet")
     separate_arguments(a UNIX_COMMAND "${args}")
     run(0 out --epochs 1 --train-limit 256 --batch 64 ${a})
     expect_gradcheck_within("${out}")
   endforeach()
+  # The convnet has no reference: typegrad against kink-aware finite differences alone,
+  # 8 entries of each of its 8 tensors, every one of them compared.
+  run(0 out --model convnet --epochs 1 --train-limit 256 --test-limit 500)
+  set(n "([0-9.e+-]+)")
+  if(NOT out MATCHES "gradcheck: max_rel typegrad_vs_fd=${n} \\(no hand-written reference for this model: ([0-9]+) entries, [0-9]+ of them one-sided beside a kink, ([0-9]+) left out\\)\n")
+    message(FATAL_ERROR "no gradcheck line for the convnet:\n${out}")
+  endif()
+  if(NOT CMAKE_MATCH_1 LESS_EQUAL 1e-6 OR NOT CMAKE_MATCH_2 EQUAL 64)
+    message(FATAL_ERROR "convnet gradcheck: max_rel ${CMAKE_MATCH_1} over 1e-6, or ${CMAKE_MATCH_2} entries instead of 64")
+  endif()
 
 elseif(SCENARIO STREQUAL "invalid_options")
   run(2 out --batch 0)

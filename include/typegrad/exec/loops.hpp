@@ -21,9 +21,20 @@
 
 namespace typegrad {
 
-// The SIMD batch the fused loops use for T: the widest this build targets.
+// The SIMD instruction set of the fused loops: the widest this build targets, except
+// in an unoptimised GCC build on AVX-512. Without __OPTIMIZE__, GCC defines its AVX-512
+// intrinsics as macros with C casts, through which xsimd 8's AVX-512BW kernels do not
+// compile (its select on 64-bit lanes: "invalid cast ... to type '__v64qi'"), so a
+// debug build (and the random-graph tests, built at -O0) takes AVX2 there.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__OPTIMIZE__) && XSIMD_WITH_AVX512BW
+using simd_arch = xsimd::avx2;
+#else
+using simd_arch = xsimd::default_arch;
+#endif
+
+// The SIMD batch the fused loops use for T.
 template <class T>
-using simd_batch = xsimd::batch<T>;
+using simd_batch = xsimd::batch<T, simd_arch>;
 
 // Whether an elementwise op's `apply` may run on simd_batch (the op opts in).
 template <class Op>
