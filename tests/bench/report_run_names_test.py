@@ -4,7 +4,8 @@
 with --threads above 1 each benchmark runs UseRealTime() and its name gains
 "/real_time" (the crash of issue 13: "too many values to unpack"); "/threads:N",
 arguments and the other suffixes must parse too, and a name that is not
-<case>/<dtype>/<variant> is an error naming it, not a wrong row."""
+<case>/<dtype>/<variant> is an error naming it, not a wrong row. And --filter picks the
+cases the PyTorch peer times."""
 import importlib.machinery
 import importlib.util
 import os
@@ -46,6 +47,19 @@ class RunNames(unittest.TestCase):
         for name in ["fashion/float32", "fashion//typegrad_step", "a/b/c/not a suffix"]:
             with self.assertRaisesRegex(ValueError, "typegrad: benchmark run name"):
                 report.parse_run_name(name)
+
+
+class PeerCases(unittest.TestCase):
+    """The PyTorch peer times the cases --filter lets the step suite run, LeNet-5 included."""
+
+    def test_no_filter_is_every_case(self):
+        self.assertEqual(report.peer_cases(None), ["seed", "ex4", "fashion", "deep", "lenet"])
+
+    def test_filter_selects_by_case_or_by_any_part_of_the_name(self):
+        self.assertEqual(report.peer_cases("lenet"), ["lenet"])
+        self.assertEqual(report.peer_cases("fashion|deep"), ["fashion", "deep"])
+        self.assertEqual(report.peer_cases("float64/typegrad"), report.CASES)
+        self.assertEqual(report.peer_cases("no such case"), [])
 
 
 if __name__ == "__main__":
