@@ -74,7 +74,7 @@ double relative_difference(const torch::Tensor& got, const xt::xtensor<T, 2>& wa
 // typegrad's check uses (1e-3 in float, 1e-9 in double). Returns an error or "".
 template <class T>
 std::string check_against_reference(const mlp_case& c, const problem<T>& p, const torch_problem<T>& t) {
-    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::output::sigmoid_bce);
+    reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::head::sigmoid_bce);
     reference::mlp_params<T> g;
     const T J = net.gradient(p.params, p.x, p.y, g);
     const torch::Tensor loss = t.loss();
