@@ -67,9 +67,11 @@ struct pool_argmax_op : op_defaults {
         out = {std::size_t(detail::pooled_rows<Win>), in[0].cols};
         return in[0].rows == std::size_t(Win::image_rows);
     }
-    // Per window, a chunk of examples at a time: the running maxima sit in a small
-    // local array beside the indices, so the inner loop is a vectorisable compare
-    // and select over contiguous rows (no gather through the indices).
+    // Per window, a chunk of examples at a time: the running maxima and their rows sit
+    // in small local arrays, so the inner loop is a vectorisable compare and two selects
+    // over contiguous rows (no gather through the indices). Keeping the rows local too,
+    // not in the output, matters: the compiler cannot prove that the output does not
+    // alias the input, and did not vectorise the loop while it wrote there.
     template <class T>
     static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& x) {
         constexpr dim K = Win::size, S = Win::stride, H = Win::height, W = Win::width;
@@ -77,25 +79,27 @@ struct pool_argmax_op : op_defaults {
         const std::size_t batch = x.shape(1);
         const T* in = x.data();
         T* o = out.data();
-        T best[chunk];
+        alignas(64) T best[chunk];
+        alignas(64) T where[chunk];
         for (dim c = 0; c < Win::channels; ++c)
             for (dim oh = 0; oh < Win::out_height; ++oh)
                 for (dim ow = 0; ow < Win::out_width; ++ow, o += batch) {
                     const std::size_t corner = std::size_t((c * H + oh * S) * W + ow * S);
                     for (std::size_t b0 = 0; b0 < batch; b0 += chunk) {
                         const std::size_t n = std::min(chunk, batch - b0);
-                        T* idx = o + b0;
                         const T* first = in + corner * batch + b0;
-                        for (std::size_t b = 0; b < n; ++b) best[b] = first[b], idx[b] = T(corner);
+                        for (std::size_t b = 0; b < n; ++b) best[b] = first[b], where[b] = T(corner);
                         for (dim e = 1; e < K * K; ++e) {
                             const std::size_t row = corner + std::size_t((e / K) * W + e % K);
                             const T* candidate = in + row * batch + b0;
+                            const T r = T(row);
                             for (std::size_t b = 0; b < n; ++b) {
                                 const bool larger = candidate[b] > best[b]; // the first maximum wins ties
                                 best[b] = larger ? candidate[b] : best[b];
-                                idx[b] = larger ? T(row) : idx[b];
+                                where[b] = larger ? r : where[b];
                             }
                         }
+                        std::copy_n(where, n, o + b0);
                     }
                 }
     }
