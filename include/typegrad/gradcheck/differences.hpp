@@ -7,9 +7,10 @@
 //   const auto r = gradcheck::run<model>(store, X, Y);   // store[conv1.K], ..., store[fc2.b]
 //   r.passed();
 //
-// Models with a reference (nn::mlp, LeNet-5) are checked three ways by gradcheck/model.hpp
-// and gradcheck/lenet_model.hpp instead; check_differences<Model> checks any model two
-// ways. Link typegrad::gradcheck_core.
+// Model is an nn::classifier, or anything with its members: x, y, loss, gradient,
+// parameters and masks. Models with a reference (nn::mlp, LeNet-5) are checked three ways
+// by gradcheck/model.hpp and gradcheck/lenet_model.hpp instead; check_differences<Model>
+// checks any model two ways. Link typegrad::gradcheck_core.
 //
 // A network of relus and max-pools is smooth only piecewise, and a difference quotient
 // across a kink measures nothing. Without a reference there is no activation pattern to
