@@ -90,15 +90,7 @@ std::string check_lenet_step(const lenet_problem<T>& d, const Step& step) {
     const double J = double(manual.gradient(d.p, d.x, d.y, g));
     double worst = std::abs(double(step.value()) - J) / std::max(1.0, std::abs(J));
     [&]<class... P, std::size_t... I>(meta::type_list<P...>, std::index_sequence<I...>) {
-        const auto relative = [](const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& b) {
-            double diff = 0, scale = 1e-30;
-            for (std::size_t i = 0; i < b.size(); ++i) {
-                diff = std::max(diff, std::abs(double(a.data()[i]) - double(b.data()[i])));
-                scale = std::max(scale, std::abs(double(b.data()[i])));
-            }
-            return a.shape() == b.shape() ? diff / scale : INFINITY;
-        };
-        ((worst = std::max(worst, relative(step[P{}], g[I]))), ...);
+        ((worst = std::max(worst, relative_difference(step[P{}], g[I]))), ...);
     }(model::parameters{}, std::make_index_sequence<std::tuple_size_v<reference::lenet_params<T>>>{});
     const double tol = sizeof(T) == sizeof(float) ? 1e-4 : 1e-9;
     return worst <= tol ? "" : "typegrad and the manual reference disagree: relative difference " + std::to_string(worst);

@@ -6,6 +6,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <string>
 
@@ -30,6 +32,20 @@ inline void set_counters(benchmark::State& state, const mlp_case& c, double flop
         benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
     state.counters["examples"] =
         benchmark::Counter(double(c.batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Largest |a − b| relative to the largest |b|, over a pair of matrices: how the typegrad
+// variants check their gradients against the manual reference before timing.
+template <class T>
+double relative_difference(const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& b) {
+    if (a.shape() != b.shape())
+        return INFINITY;
+    double diff = 0, scale = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        diff = std::max(diff, std::abs(double(a.data()[i]) - double(b.data()[i])));
+        scale = std::max(scale, std::abs(double(b.data()[i])));
+    }
+    return diff / std::max(scale, 1e-30);
 }
 
 // Units, timer (CPU time of this thread with one BLAS thread, wall time otherwise).

@@ -27,19 +27,6 @@ auto bind_values(const problem<T>& p) {
     (std::make_index_sequence<Depth>{});
 }
 
-// Largest |a − b| relative to the largest |b|, over a pair of matrices.
-template <class T>
-double relative_difference(const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& b) {
-    if (a.shape() != b.shape())
-        return INFINITY;
-    double diff = 0, scale = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        diff = std::max(diff, std::abs(double(a.data()[i]) - double(b.data()[i])));
-        scale = std::max(scale, std::abs(double(b.data()[i])));
-    }
-    return diff / std::max(scale, 1e-30);
-}
-
 // typegrad's step against the reference: J and every gradient, relative tolerance
 // 1e-3 in float (ex4 sums 5000 columns), 1e-9 in double. Returns an error or "".
 template <class T, std::size_t Depth, class Step>

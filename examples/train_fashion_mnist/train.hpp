@@ -178,7 +178,7 @@ int train(const options& opt) {
     if (opt.gradcheck) {
         // Without a reference every entry checked costs nine or more forward passes of the
         // model in double: 8 images and 8 entries per tensor keep the convnet's to seconds.
-        constexpr bool referenced = tg::gradcheck::mlp_model<Model> || tg::gradcheck::lenet_model<Model>;
+        constexpr bool referenced = tg::gradcheck::has_reference<Model>;
         tg::data::batching probe{.size = referenced ? 32u : 8u, .last = tg::data::last_batch::smaller};
         train_set.fill_batch(0, probe, X, Y);
         if (!gradient_check<Model>(store, X, Y, referenced ? 16 : 8)) return 1;

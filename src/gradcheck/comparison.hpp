@@ -94,6 +94,14 @@ double largest(const xt::xtensor<T, 2>& a) {
     return s;
 }
 
+// options::perturb: adds amount · S to entry (0, 0) of g (S: g's largest entry), so that
+// a test can see the checker fail.
+template <class T>
+void perturb(xt::xtensor<T, 2>& g, double amount) {
+    if (amount != 0 && g.size() > 0)
+        g.data()[0] += static_cast<T>(amount * std::max(largest(g), 1e-300));
+}
+
 // One parameter tensor, typegrad's gradient a against the manual b (if there is one:
 // b may be null) on every entry, and both against finite differences on up to `want`
 // entries taken in sample_order(a, seed). fd(i, d) sets d to the difference quotient at

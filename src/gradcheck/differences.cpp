@@ -69,21 +69,23 @@ derivative_estimate kink_aware_derivative(const std::function<double(double)>& J
     return {0, stencil::unresolved};
 }
 
-parameter_report compare_with_differences(std::string name, xt::xtensor<double, 2>& theta,
-                                          const xt::xtensor<double, 2>& g, std::size_t samples, std::uint64_t seed,
-                                          const std::function<double()>& loss) {
-    const double base = loss();
-    const double agree =
-        std::max(0.5 * tolerances_for(dtype::float64).vs_fd * detail::largest(g),
-                 16 * std::numeric_limits<double>::epsilon() * std::abs(base) / relative_step);
+namespace {
+
+// One tensor against kink-aware differences; J is the loss at the unmoved values.
+parameter_report compare_tensor(const differentiated& p, std::size_t samples, std::uint64_t seed, double J,
+                                const std::function<double()>& loss) {
+    const xt::xtensor<double, 2>& g = *p.gradient;
+    const double agree = std::max(0.5 * tolerances_for(dtype::float64).vs_fd * detail::largest(g),
+                                  16 * std::numeric_limits<double>::epsilon() * std::abs(J) / relative_step);
     std::size_t one_sided_count = 0;
     parameter_report pr = detail::compare_tensor(
-        std::move(name), g, static_cast<const xt::xtensor<double, 2>*>(nullptr), samples, seed,
+        p.name, g, static_cast<const xt::xtensor<double, 2>*>(nullptr), samples, seed,
         [&](std::size_t i, double& d) {
-            double& v = theta.data()[i];
+            double& v = p.value->data()[i];
             const double keep = v;
             const derivative_estimate e = kink_aware_derivative(
                 [&](double t) {
+                    if (t == 0) return J; // the unmoved values: known, no forward pass
                     v = keep + t;
                     return loss();
                 },
@@ -99,13 +101,22 @@ parameter_report compare_with_differences(std::string name, xt::xtensor<double, 
     return pr;
 }
 
-report differences_report(const options& opts) {
+} // namespace
+
+report compare_with_differences(const options& opts, const std::vector<differentiated>& parameters,
+                                const std::function<double()>& loss) {
+    const double J = loss(); // at the unmoved values: every stencil's J(0)
     report r;
     r.opts = opts;
     r.opts.type = dtype::float64;
     r.tol = tolerances_for(dtype::float64);
     r.fd_step = relative_step;
     r.manual = false;
+    r.loss_typegrad = J;
+    if (!parameters.empty())
+        detail::perturb(*parameters.front().gradient, opts.perturb);
+    for (std::size_t t = 0; t < parameters.size(); ++t)
+        r.parameters.push_back(compare_tensor(parameters[t], opts.fd_samples, opts.seed + t, J, loss));
     return r;
 }
 

@@ -208,8 +208,8 @@ report compare(const options& o, const network& p, gradient_fn<T> typegrad) {
 
     params<T> g_tg, g_man;
     r.loss_typegrad = double(typegrad(theta, x, y, g_tg));
-    if (o.perturb != 0 && !g_tg.W.empty() && g_tg.W[0].size() > 0)
-        g_tg.W[0].data()[0] += static_cast<T>(o.perturb * std::max(detail::largest(g_tg.W[0]), 1e-300));
+    if (!g_tg.W.empty())
+        detail::perturb(g_tg.W[0], o.perturb);
     reference::mlp<T> manual(o.layers, o.hidden, o.out);
     r.loss_manual = double(manual.gradient(theta, x, y, g_man));
 

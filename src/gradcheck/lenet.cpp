@@ -174,8 +174,7 @@ report check_lenet(const options& o, const lenet_network& net, lenet_gradient_fn
 
     params<T> g_tg, g_man;
     r.loss_typegrad = double(typegrad(theta, x, y, g_tg));
-    if (o.perturb != 0)
-        g_tg[0].data()[0] += static_cast<T>(o.perturb * std::max(detail::largest(g_tg[0]), 1e-300));
+    detail::perturb(g_tg[0], o.perturb);
     reference::lenet<T> manual;
     r.loss_manual = double(manual.gradient(theta, x, y, g_man));
 

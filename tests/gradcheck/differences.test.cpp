@@ -76,6 +76,13 @@ gc::options every_entry(double perturb = 0) {
     return o;
 }
 
+// The small convnet's check: weights from fill(zero_biases), images(blank), the targets.
+gc::report check_small_convnet(bool zero_biases, std::size_t blank, const gc::options& o) {
+    store_type store(nn::sgd<float>({}));
+    fill(store, zero_biases);
+    return gc::check_differences<model>(store, images(blank), targets(), o);
+}
+
 std::string failures(const gc::report& r) {
     std::string text;
     for (const auto& f : r.failures()) text += f + "\n";
@@ -123,9 +130,7 @@ TEST_CASE("the kink-aware difference is central where J is smooth and one-sided 
 }
 
 TEST_CASE("a convnet with relu, max-pool and dropout: the derived gradient matches kink-aware differences") {
-    store_type store(nn::sgd<float>({}));
-    fill(store, false);
-    const auto r = gc::check_differences<model>(store, images(0), targets(), every_entry());
+    const auto r = check_small_convnet(false, 0, every_entry());
     INFO(failures(r));
     CHECK(r.passed());
     CHECK_FALSE(r.manual);
@@ -144,9 +149,7 @@ TEST_CASE("a convnet with relu, max-pool and dropout: the derived gradient match
 }
 
 TEST_CASE("a wrong gradient fails the check against differences") {
-    store_type store(nn::sgd<float>({}));
-    fill(store, false);
-    const auto r = gc::check_differences<model>(store, images(0), targets(), every_entry(1e-3));
+    const auto r = check_small_convnet(false, 0, every_entry(1e-3));
     CHECK_FALSE(r.passed());
     CHECK(failures(r).find("conv1.K: typegrad_vs_fd") != std::string::npos);
 }
@@ -155,9 +158,7 @@ TEST_CASE("units exactly on their kink (zero biases over blank pixels) are check
     // With conv1.b = 0 every unit over the blank left half has z = 0: moving conv1.b
     // switches them on to the right and leaves them off to the left. typegrad takes
     // relu′(0) = 0, the left piece; no central difference measures it.
-    store_type store(nn::sgd<float>({}));
-    fill(store, true);
-    const auto r = gc::check_differences<model>(store, images(4), targets(), every_entry());
+    const auto r = check_small_convnet(true, 4, every_entry());
     INFO(failures(r));
     CHECK(r.passed());
     const auto& conv1_b = r.parameters[1];

@@ -18,9 +18,7 @@
 // stencil makes the left and right one-sided differences disagree (kink_aware_derivative).
 #pragma once
 
-#include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -28,6 +26,7 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include <xtensor/xtensor.hpp>
 
@@ -68,16 +67,27 @@ struct derivative_estimate {
 derivative_estimate kink_aware_derivative(const std::function<double(double)>& J, double h, double agree,
                                           double near);
 
-// One parameter tensor: typegrad's gradient g against kink-aware differences of loss()
-// with the entries of theta moved one at a time (theta is restored; loss() must read it
-// by reference). Up to `samples` entries, in gradcheck's sample order from `seed`; the
-// step is 1e-6 · max(1, |θ_i|).
-parameter_report compare_with_differences(std::string name, xt::xtensor<double, 2>& theta,
-                                          const xt::xtensor<double, 2>& g, std::size_t samples, std::uint64_t seed,
-                                          const std::function<double()>& loss);
+// A parameter as the check sees it: its name, its value in double (moved one entry at
+// a time while differences are taken, then restored) and typegrad's gradient of it.
+struct differentiated {
+    std::string name;
+    xt::xtensor<double, 2>* value;
+    xt::xtensor<double, 2>* gradient;
+};
 
-// The report of a check against differences alone (report::manual false), in double.
-report differences_report(const options& opts);
+// The report (report::manual false, in double): each parameter's gradient against
+// kink-aware differences of loss(), which must read the values by reference. Up to
+// opts.fd_samples entries per tensor, in
+// gradcheck's sample order from opts.seed + its position; the step is
+// 1e-6 · max(1, |θ_i|). opts.perturb is added to the first gradient as the other checks
+// do (options::perturb).
+report compare_with_differences(const options& opts, const std::vector<differentiated>& parameters,
+                                const std::function<double()>& loss);
+
+// Models with a hand-written reference, checked three ways (gradcheck/model.hpp,
+// gradcheck/lenet_model.hpp); run<Model> below takes the others.
+template <class Model>
+concept has_reference = mlp_model<Model> || lenet_model<Model>;
 
 // Checks Model's derived gradient at `weights` (indexed by the model's symbols: a
 // parameter store) on one batch x, y against finite differences of Model::loss, all in
@@ -87,15 +97,13 @@ template <class Model, class Weights, class T>
 report check_differences(const Weights& weights, const xt::xtensor<T, 2>& x, const xt::xtensor<T, 2>& y,
                          const options& opts) {
     using parameters = typename Model::parameters;
-    constexpr std::size_t count = parameters::size;
-    report r = differences_report(opts);
-    std::array<xt::xtensor<double, 2>, count> theta, g;
+    std::array<xt::xtensor<double, 2>, parameters::size> theta, g;
     const xt::xtensor<double, 2> xd = xt::cast<double>(x), yd = xt::cast<double>(y);
     nn::mask_set<typename Model::masks, double> masks;
     std::mt19937_64 rng(opts.seed);
     masks.draw(rng, 0, xd.shape(1), xd.shape(1));
 
-    [&]<class... P, std::size_t... I>(meta::type_list<P...>, std::index_sequence<I...>) {
+    return [&]<class... P, std::size_t... I>(meta::type_list<P...>, std::index_sequence<I...>) {
         ((theta[I] = xt::cast<double>(weights[P{}])), ...);
         const auto values = std::apply(
             [&](auto... mask) { return typegrad::values(Model::x = xd, Model::y = yd, (P{} = theta[I])..., mask...); },
@@ -103,28 +111,18 @@ report check_differences(const Weights& weights, const xt::xtensor<T, 2>& x, con
         auto gradient = compile<double>(Model::gradient);
         gradient.run(values);
         ((g[I] = gradient[P{}]), ...);
-        r.loss_typegrad = gradient.value();
-        if (opts.perturb != 0) {
-            double largest = 1e-300;
-            for (const double v : g[0]) largest = std::max(largest, std::abs(v));
-            g[0].data()[0] += opts.perturb * largest;
-        }
-
         auto forward = compile<double>(Model::loss);
-        const auto loss = [&] {
-            forward.run(values);
-            return forward[Model::loss](0, 0);
-        };
-        (r.parameters.push_back(compare_with_differences(std::string(P::name.view()), theta[I], g[I],
-                                                         opts.fd_samples, opts.seed + I, loss)),
-         ...);
-    }(parameters{}, std::make_index_sequence<count>{});
-    return r;
+        return compare_with_differences(opts, {differentiated{std::string(P::name.view()), &theta[I], &g[I]}...},
+                                        [&] {
+                                            forward.run(values);
+                                            return forward[Model::loss](0, 0);
+                                        });
+    }(parameters{}, std::make_index_sequence<parameters::size>{});
 }
 
 // Any model without a reference: check_differences with fd_samples and seed.
 template <class Model, class Weights, class T>
-    requires(!mlp_model<Model> && !lenet_model<Model>)
+    requires(!has_reference<Model>)
 report run(const Weights& weights, const xt::xtensor<T, 2>& x, const xt::xtensor<T, 2>& y,
            std::size_t fd_samples = 16, std::uint64_t seed = 1) {
     options o;
