@@ -14,6 +14,8 @@
 #include <omp.h>
 #endif
 
+#include <cblas.h>
+
 #include <support/finite_differences.hpp>
 #include <typegrad/exec/threads.hpp>
 
@@ -109,5 +111,15 @@ TEST_CASE("with two threads a large loop is split over two OpenMP threads, a sma
     tg::set_threads(1);
     CHECK(large.size() == 2);
     CHECK(small.size() == 1);
+}
+#endif
+
+#ifdef TYPEGRAD_BLAS_ON_OPENMP
+// CMake linked OpenBLAS's OpenMP build (TYPEGRAD_OPENBLAS_OPENMP); the library the loader
+// found must be that one too, not the system default (Debian's alternatives pick the
+// pthread build), or the products and the loops run on two thread pools that fight for
+// the cores.
+TEST_CASE("the products run on the loops' OpenMP threads: the OpenBLAS loaded is its OpenMP build") {
+    CHECK(openblas_get_parallel() == 2); // 0 sequential, 1 pthreads, 2 OpenMP
 }
 #endif
