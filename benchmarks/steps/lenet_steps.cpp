@@ -9,7 +9,6 @@
 // Before timing, typegrad's loss and gradients are checked against the reference.
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -19,64 +18,20 @@
 #include <typegrad/reference/lenet.hpp>
 #include <typegrad/typegrad.hpp>
 
+#include "lenet_case.hpp"
 #include "suite.hpp"
 
 namespace typegrad::bench {
 
 namespace {
 
-constexpr std::size_t batch = 128;
 using model = nn::classifier<nn::lenet5>;
 
-// The step's products as (transpose A, transpose B, m, n, k), forward first.
-struct lenet_product {
-    blas::transpose ta, tb;
-    std::size_t m, n, k;
-    bool backward;
-    double flops() const { return 2.0 * double(m) * double(n) * double(k); }
-};
-const std::vector<lenet_product>& lenet_products() {
-    constexpr auto no = blas::transpose::no, yes = blas::transpose::yes;
-    constexpr std::size_t m = batch;
-    static const std::vector<lenet_product> all = {
-        {no, no, 6, 784 * m, 25, false},  {no, no, 16, 100 * m, 150, false}, // conv1, conv2: K · patches
-        {no, no, 120, m, 400, false},     {no, no, 84, m, 120, false},       // fc1, fc2
-        {no, no, 10, m, 84, false},                                          // fc3
-        {no, yes, 10, 84, m, true},       {yes, no, 84, m, 10, true},        // fc3: dW, da
-        {no, yes, 84, 120, m, true},      {yes, no, 120, m, 84, true},       // fc2
-        {no, yes, 120, 400, m, true},     {yes, no, 400, m, 120, true},      // fc1
-        {no, yes, 16, 150, 100 * m, true}, {yes, no, 150, 100 * m, 16, true}, // conv2: dK, dpatches
-        {no, yes, 6, 25, 784 * m, true},                                      // conv1: dK
-    };
-    return all;
-}
-
-double lenet_flops(bool backward_too) {
-    double f = 0;
-    for (const auto& p : lenet_products())
-        if (backward_too || !p.backward)
-            f += p.flops();
-    return f;
-}
-
-void set_lenet_counters(benchmark::State& state, double flops) {
-    state.counters["GFLOP"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["examples"] = benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
-}
-
-// He-uniform weights (reference::lenet_random_params), pixels U(0, 1), one-hot targets.
 template <class T>
-struct lenet_problem {
-    reference::lenet_params<T> p = reference::lenet_random_params<T>(1);
-    xt::xtensor<T, 2> x = xt::zeros<T>({std::size_t(784), batch}), y = xt::zeros<T>({std::size_t(10), batch});
-    lenet_problem() {
-        std::mt19937_64 rng(2);
-        for (auto& v : x) v = T(double(rng() >> 11) * 0x1.0p-53);
-        for (std::size_t n = 0; n < batch; ++n) y(rng() % 10, n) = T(1);
-    }
+struct lenet_problem : lenet_data<T> {
     auto values() const {
         return [&]<class... P, std::size_t... I>(meta::type_list<P...>, std::index_sequence<I...>) {
-            return typegrad::values(model::x = x, model::y = y, (P{} = p[I])...);
+            return typegrad::values(model::x = this->x, model::y = this->y, (P{} = this->p[I])...);
         }(model::parameters{}, std::make_index_sequence<std::tuple_size_v<reference::lenet_params<T>>>{});
     }
 };
@@ -85,12 +40,11 @@ struct lenet_problem {
 // entry: 1e-4 in float (sums over 784 · 128 positions), 1e-9 in double. "" when within.
 template <class T, class Step>
 std::string check_lenet_step(const lenet_problem<T>& d, const Step& step) {
-    reference::lenet<T> manual;
-    reference::lenet_params<T> g;
-    const double J = double(manual.gradient(d.p, d.x, d.y, g));
+    const lenet_expected<T> want(d);
+    const double J = double(want.J);
     double worst = std::abs(double(step.value()) - J) / std::max(1.0, std::abs(J));
     [&]<class... P, std::size_t... I>(meta::type_list<P...>, std::index_sequence<I...>) {
-        ((worst = std::max(worst, relative_difference(step[P{}], g[I]))), ...);
+        ((worst = std::max(worst, relative_difference(step[P{}], want.g[I]))), ...);
     }(model::parameters{}, std::make_index_sequence<std::tuple_size_v<reference::lenet_params<T>>>{});
     const double tol = sizeof(T) == sizeof(float) ? 1e-4 : 1e-9;
     return worst <= tol ? "" : "typegrad and the manual reference disagree: relative difference " + std::to_string(worst);

@@ -4,7 +4,8 @@
 // with -DTYPEGRAD_BENCH_LIBTORCH=ON (benchmarks/report turns it on in its own build
 // folder): this one unit takes about a minute and a GiB of compiler memory.
 //
-// Variants, registered beside typegrad's and interleaved with them:
+// Variants, registered beside typegrad's and interleaved with them, for every MLP case
+// and for LeNet-5 ("lenet/<dtype>/…"):
 //   libtorch_step     forward, loss, torch::autograd::grad of the loss w.r.t. every
 //                     weight and bias (what benchmarks/peers/pytorch_mlp.py times)
 //   libtorch_forward  the loss alone, under NoGradGuard
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "lenet_case.hpp"
 #include "suite.hpp"
 
 namespace typegrad::bench {
@@ -115,6 +117,75 @@ void libtorch_forward(benchmark::State& state, const mlp_case& c) {
     set_counters(state, c, forward_flops(c));
 }
 
+// LeNet-5 as a libtorch user writes it: N×1×28×28 images, conv2d, max_pool2d, linear
+// and the mean cross-entropy over class labels, with nn::lenet5's weights reshaped to
+// torch's layouts (a kernel row o, channel-major, is torch's weight[o]; the flattened
+// pool output is channel-major in both).
+template <class T>
+struct torch_lenet {
+    torch::Tensor x, labels;
+    std::vector<torch::Tensor> params; // conv1.K, conv1.b, …, fc3.b, nn::lenet5's order
+
+    explicit torch_lenet(const lenet_data<T>& d)
+        : x(to_torch(d.x).t().reshape({long(lenet_batch), 1, 28, 28}).contiguous()), labels(to_torch(d.y).argmax(0)) {
+        const std::vector<std::vector<long>> shapes = {{6, 1, 5, 5}, {6},      {16, 6, 5, 5}, {16}, {120, 400},
+                                                       {120},        {84, 120}, {84},          {10, 84}, {10}};
+        for (std::size_t i = 0; i < shapes.size(); ++i)
+            params.push_back(to_torch(d.p[i]).reshape(shapes[i]).clone().requires_grad_());
+    }
+
+    torch::Tensor loss() const {
+        torch::Tensor a = torch::max_pool2d(torch::relu(torch::conv2d(x, params[0], params[1], 1, 2)), 2);
+        a = torch::max_pool2d(torch::relu(torch::conv2d(a, params[2], params[3])), 2).flatten(1);
+        a = torch::relu(torch::linear(a, params[4], params[5]));
+        a = torch::relu(torch::linear(a, params[6], params[7]));
+        return torch::nn::functional::cross_entropy(torch::linear(a, params[8], params[9]), labels);
+    }
+};
+
+// Against the manual reference: 1e-3 in float (libtorch sums the kernel gradients over
+// 784 · 128 positions in its own order), 1e-9 in double. Returns an error or "".
+template <class T>
+std::string check_lenet_against_reference(const lenet_data<T>& d, const torch_lenet<T>& t) {
+    const lenet_expected<T> want(d);
+    const torch::Tensor loss = t.loss();
+    const auto grads = torch::autograd::grad({loss}, t.params);
+    double worst = std::abs(loss.item<double>() - double(want.J)) / std::max(1.0, std::abs(double(want.J)));
+    for (std::size_t i = 0; i < grads.size(); ++i) worst = std::max(worst, relative_difference(grads[i], want.g[i]));
+    const double tol = sizeof(T) == sizeof(float) ? 1e-3 : 1e-9;
+    return worst <= tol ? "" : "libtorch's LeNet-5 and the manual reference disagree: relative difference " +
+                                   std::to_string(worst);
+}
+
+template <class T>
+void libtorch_lenet_step(benchmark::State& state) {
+    const lenet_data<T> d;
+    const torch_lenet<T> t(d);
+    if (const auto error = check_lenet_against_reference(d, t); !error.empty()) {
+        state.SkipWithError(error.c_str());
+        return;
+    }
+    for (auto _ : state) {
+        const auto grads = torch::autograd::grad({t.loss()}, t.params);
+        benchmark::DoNotOptimize(grads.data());
+        benchmark::ClobberMemory();
+    }
+    set_lenet_counters(state, lenet_flops(true));
+}
+
+template <class T>
+void libtorch_lenet_forward(benchmark::State& state) {
+    const lenet_data<T> d;
+    const torch_lenet<T> t(d);
+    torch::NoGradGuard no_grad;
+    for (auto _ : state) {
+        const torch::Tensor J = t.loss();
+        benchmark::DoNotOptimize(J.data_ptr());
+        benchmark::ClobberMemory();
+    }
+    set_lenet_counters(state, lenet_flops(false));
+}
+
 } // namespace
 
 void set_libtorch_threads(int threads) {
@@ -133,7 +204,16 @@ void register_libtorch(const mlp_case& c) {
     configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "libtorch_forward").c_str(), libtorch_forward<T>, c));
 }
 
+template <class T>
+void register_libtorch_lenet() {
+    const auto name = [](const char* variant) { return std::string("lenet/") + dtype_name<T>() + "/" + variant; };
+    configure(benchmark::RegisterBenchmark(name("libtorch_step").c_str(), libtorch_lenet_step<T>));
+    configure(benchmark::RegisterBenchmark(name("libtorch_forward").c_str(), libtorch_lenet_forward<T>));
+}
+
 template void register_libtorch<float>(const mlp_case&);
 template void register_libtorch<double>(const mlp_case&);
+template void register_libtorch_lenet<float>();
+template void register_libtorch_lenet<double>();
 
 } // namespace typegrad::bench

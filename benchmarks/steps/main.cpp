@@ -200,6 +200,10 @@ int main(int argc, char** argv) {
     }
     tb::register_lenet<float>();
     tb::register_lenet<double>();
+#ifdef TYPEGRAD_BENCH_LIBTORCH
+    tb::register_libtorch_lenet<float>();
+    tb::register_libtorch_lenet<double>();
+#endif
 
     std::vector<char*> cargs;
     for (auto& a : args)

@@ -73,6 +73,10 @@ template <class T>
 void register_libtorch(const mlp_case& c);
 extern template void register_libtorch<float>(const mlp_case&);
 extern template void register_libtorch<double>(const mlp_case&);
+template <class T>
+void register_libtorch_lenet(); // "lenet/<dtype>/libtorch_step", "…/libtorch_forward"
+extern template void register_libtorch_lenet<float>();
+extern template void register_libtorch_lenet<double>();
 void set_libtorch_threads(int threads); // intra-op threads, one inter-op thread
 std::string libtorch_version();
 #endif
