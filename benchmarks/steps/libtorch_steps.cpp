@@ -88,11 +88,12 @@ std::string check_against_reference(const mlp_case& c, const problem<T>& p, cons
     return worst <= tol ? "" : "libtorch and the manual reference disagree: relative difference " + std::to_string(worst);
 }
 
-template <class T>
-void libtorch_step(benchmark::State& state, const mlp_case& c) {
-    const problem<T> p(c);
-    const torch_problem<T> t(p);
-    if (const auto error = check_against_reference(c, p, t); !error.empty()) {
+// The timed loops, for any model with loss() and params: the step (loss and
+// torch::autograd::grad w.r.t. every parameter) once `error`, the model's check
+// against the manual reference, is empty; and the loss alone under NoGradGuard.
+template <class Model>
+void time_step(benchmark::State& state, const Model& t, const std::string& error) {
+    if (!error.empty()) {
         state.SkipWithError(error.c_str());
         return;
     }
@@ -101,19 +102,30 @@ void libtorch_step(benchmark::State& state, const mlp_case& c) {
         benchmark::DoNotOptimize(grads.data());
         benchmark::ClobberMemory();
     }
-    set_counters(state, c, step_flops(c));
 }
 
-template <class T>
-void libtorch_forward(benchmark::State& state, const mlp_case& c) {
-    const problem<T> p(c);
-    const torch_problem<T> t(p);
+template <class Model>
+void time_forward(benchmark::State& state, const Model& t) {
     torch::NoGradGuard no_grad;
     for (auto _ : state) {
         const torch::Tensor J = t.loss();
         benchmark::DoNotOptimize(J.data_ptr());
         benchmark::ClobberMemory();
     }
+}
+
+template <class T>
+void libtorch_step(benchmark::State& state, const mlp_case& c) {
+    const problem<T> p(c);
+    const torch_problem<T> t(p);
+    time_step(state, t, check_against_reference(c, p, t));
+    set_counters(state, c, step_flops(c));
+}
+
+template <class T>
+void libtorch_forward(benchmark::State& state, const mlp_case& c) {
+    const problem<T> p(c);
+    time_forward(state, torch_problem<T>(p));
     set_counters(state, c, forward_flops(c));
 }
 
@@ -161,28 +173,14 @@ template <class T>
 void libtorch_lenet_step(benchmark::State& state) {
     const lenet_data<T> d;
     const torch_lenet<T> t(d);
-    if (const auto error = check_lenet_against_reference(d, t); !error.empty()) {
-        state.SkipWithError(error.c_str());
-        return;
-    }
-    for (auto _ : state) {
-        const auto grads = torch::autograd::grad({t.loss()}, t.params);
-        benchmark::DoNotOptimize(grads.data());
-        benchmark::ClobberMemory();
-    }
+    time_step(state, t, check_lenet_against_reference(d, t));
     set_lenet_counters(state, lenet_flops(true));
 }
 
 template <class T>
 void libtorch_lenet_forward(benchmark::State& state) {
     const lenet_data<T> d;
-    const torch_lenet<T> t(d);
-    torch::NoGradGuard no_grad;
-    for (auto _ : state) {
-        const torch::Tensor J = t.loss();
-        benchmark::DoNotOptimize(J.data_ptr());
-        benchmark::ClobberMemory();
-    }
+    time_forward(state, torch_lenet<T>(d));
     set_lenet_counters(state, lenet_flops(false));
 }
 
