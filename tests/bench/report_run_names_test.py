@@ -5,7 +5,8 @@ with --threads above 1 each benchmark runs UseRealTime() and its name gains
 "/real_time" (the crash of issue 13: "too many values to unpack"); "/threads:N",
 arguments and the other suffixes must parse too, and a name that is not
 <case>/<dtype>/<variant> is an error naming it, not a wrong row. And --filter picks the
-cases the PyTorch peer times."""
+cases the PyTorch peer times. The thread table gives each count's typegrad/gemm-only and
+libtorch/typegrad from that count's own run."""
 import importlib.machinery
 import importlib.util
 import os
@@ -60,6 +61,23 @@ class PeerCases(unittest.TestCase):
         self.assertEqual(report.peer_cases("fashion|deep"), ["fashion", "deep"])
         self.assertEqual(report.peer_cases("float64/typegrad"), report.CASES)
         self.assertEqual(report.peer_cases("no such case"), [])
+
+
+class ThreadTable(unittest.TestCase):
+    @staticmethod
+    def run_of(us):  # {variant: wall µs} for fashion/float32
+        return {("fashion", "float32", v): {"wall_us": t, "us": t} for v, t in us.items()}
+
+    def test_ratios_at_two_threads_come_from_the_two_thread_run(self):
+        one = self.run_of({"typegrad_step": 1000.0, "gemm_step": 900.0, "libtorch_step": 1200.0})
+        two = self.run_of({"typegrad_step": 600.0, "gemm_step": 500.0, "libtorch_step": 900.0})
+        md = report.thread_table(one, {2: two}, 1)
+        head = next(line for line in md if line.startswith("| case"))
+        row = next(line for line in md if line.startswith("| fashion | float32"))
+        cells = dict(zip([c.strip() for c in head.strip("|").split("|")], [c.strip() for c in row.strip("|").split("|")]))
+        self.assertEqual(cells["typegrad 2/1"], "0.60")
+        self.assertEqual(cells["typegrad/gemm-only (2)"], "1.20")
+        self.assertEqual(cells["libtorch/typegrad (2)"], "1.50")
 
 
 if __name__ == "__main__":
