@@ -150,3 +150,35 @@ TEST_CASE("fused loops take SIMD batches with a scalar tail; a chain with a scal
             CHECK(scalar_only(i, j) == s);
         }
 }
+
+// Binary cross-entropy is a sum of elementwise terms: the executor sums them on batches
+// (exec/loops.hpp's sum_of_terms), the op's compute is the scalar reference. Each term is
+// within a few ulps (log and log1p, above), and the two sums add in different orders:
+// |batch − scalar| ≤ n·ε·Σ|term| / m bounds both. Saturated outputs (a = 0 and a = 1)
+// hit the −100 floor on both paths, and a NaN comes out NaN.
+TEST_CASE_TEMPLATE("binary cross-entropy summed on SIMD batches agrees with its scalar reference", T, float, double) {
+    constexpr auto a = tg::var<"a">;
+    constexpr auto y = tg::var<"y">;
+    constexpr std::size_t rows = 7, cols = 3 * tg::simd_batch<T>::size + 5; // a scalar tail
+    xt::xtensor<T, 2> A = xt::zeros<T>({rows, cols}), Y = xt::zeros<T>({rows, cols});
+    double magnitude = 0;
+    for (std::size_t k = 0; k < A.size(); ++k) {
+        A.data()[k] = T(0.5 + 0.499 * std::sin(double(k) * 1.7));
+        Y.data()[k] = T(k % 3 == 0 ? 1 : k % 3 == 1 ? 0 : 0.25);
+    }
+    A(0, 0) = 0, Y(0, 0) = 1; // log 0 = −∞: the floor
+    A(1, 2) = 1, Y(1, 2) = 0; // log(1 − 1): the floor
+    for (std::size_t k = 0; k < A.size(); ++k)
+        magnitude += std::abs(double(tg::binary_cross_entropy_op::term(A.data()[k], Y.data()[k])));
+
+    xt::xtensor<T, 2> reference({1, 1});
+    tg::binary_cross_entropy_op::compute(reference, A, Y);
+    const T batched = tg::eval(tg::binary_cross_entropy(a, y), tg::values(a = A, y = Y))(0, 0);
+    const double bound = double(A.size()) * double(std::numeric_limits<T>::epsilon()) * magnitude / double(cols);
+    INFO("batched " << batched << ", scalar " << reference(0, 0) << ", bound " << bound);
+    CHECK(std::abs(double(batched) - double(reference(0, 0))) <= bound);
+    CHECK(reference(0, 0) > T(100) / T(cols)); // the two floored terms are in it
+
+    A(3, 4) = std::numeric_limits<T>::quiet_NaN();
+    CHECK(std::isnan(tg::eval(tg::binary_cross_entropy(a, y), tg::values(a = A, y = Y))(0, 0)));
+}

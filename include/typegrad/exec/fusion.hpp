@@ -174,6 +174,12 @@ void compute(xt::xtensor<T, 2>& out, const kernel_inputs<T, Values>& in) {
         using A = typename P::template operand<0>;
         using B = typename P::template operand<1>;
         blas::gemm(flag<A>(), flag<B>(), T(1), matrix<A>(in), matrix<B>(in), T(0), out);
+    } else if constexpr (requires { N::op::template term<T>(T(), T()); }) {
+        // A loss that is a sum of elementwise terms: summed on SIMD batches here, the op's
+        // compute being the scalar reference of the same terms.
+        using A = typename P::template operand<0>;
+        using B = typename P::template operand<1>;
+        out(0, 0) = N::op::total(sum_of_terms<typename N::op>(matrix<A>(in), matrix<B>(in)), matrix<A>(in).shape(1));
     } else {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
             N::op::compute(out, compute_operand<typename P::template operand<K>, detail::value_operands<N>()[K]>(in)...);

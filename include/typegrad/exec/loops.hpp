@@ -62,4 +62,27 @@ void assign(xt::xtensor<T, 2>& out, const Kernel& k) {
     });
 }
 
+// Σ Op::term(a_k, y_k) over every element of two matrices of one shape, for the losses
+// that are a sum of elementwise terms (binary cross-entropy): W elements at a time in
+// batch lanes when the op opts in (`vectorized`), then the lanes and a scalar tail. The
+// blocks are parallel_sum's, so with one thread the order depends on the size alone.
+template <class Op, class T>
+T sum_of_terms(const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& y) {
+    const T* const ap = a.data();
+    const T* const yp = y.data();
+    return parallel_sum<T>(a.size(), a.size(), [&](std::size_t first, std::size_t last) {
+        std::size_t k = first;
+        T part = 0;
+        if constexpr (is_vectorized<Op>()) {
+            using batch = simd_batch<T>;
+            batch lanes(T(0));
+            for (; k + batch::size <= last; k += batch::size)
+                lanes += Op::term(batch::load_unaligned(ap + k), batch::load_unaligned(yp + k));
+            part = xsimd::hadd(lanes);
+        }
+        for (; k < last; ++k) part += Op::term(ap[k], yp[k]);
+        return part;
+    });
+}
+
 } // namespace typegrad

@@ -34,20 +34,30 @@ struct loss_base : op_defaults {
 
 struct binary_cross_entropy_op : loss_base<binary_cross_entropy_op> {
     static constexpr std::string_view name = "binary_cross_entropy";
-    // log is clamped at −100 (as PyTorch does), so a saturated a gives a large
-    // finite loss rather than infinity.
+    // J = total(Σ term(a, y)) over every element. The executor sums the terms on SIMD
+    // batches (the op opts in with `vectorized`; exec/loops.hpp's sum_of_terms); compute
+    // is the scalar reference. log is clamped at −100 (as PyTorch does), so a saturated a
+    // gives a large finite loss rather than infinity; NaN stays NaN, as std::max keeps it.
+    static constexpr bool vectorized = true;
+    template <class V>
+    static V term(V a, V y) {
+        const V floor(-100), one(1);
+        const V log_a = math::log(a), log_not_a = math::log1p(-a);
+        return y * math::select(log_a < floor, floor, log_a) +
+               (one - y) * math::select(log_not_a < floor, floor, log_not_a);
+    }
+    template <class T>
+    static T total(T sum, std::size_t m) { return -sum / T(m); }
     template <class T>
     static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& y) {
-        const T floor = -100;
         const T* ap = a.data();
         const T* yp = y.data();
         const T acc = parallel_sum<T>(a.size(), a.size(), [&](std::size_t first, std::size_t last) {
             T part = 0;
-            for (std::size_t i = first; i < last; ++i)
-                part += yp[i] * std::max(std::log(ap[i]), floor) + (1 - yp[i]) * std::max(std::log1p(-ap[i]), floor);
+            for (std::size_t i = first; i < last; ++i) part += term(ap[i], yp[i]);
             return part;
         });
-        out(0, 0) = -acc / T(a.shape(1));
+        out(0, 0) = total(acc, a.shape(1));
     }
     // ∂J/∂a = (a − y) / (a ⊙ (1 − a)) / m. Written over the common denominator so
     // that, behind a sigmoid, the factor a ⊙ (1 − a) cancels against σ′.
