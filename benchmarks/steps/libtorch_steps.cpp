@@ -72,20 +72,29 @@ double relative_difference(const torch::Tensor& got, const xt::xtensor<T, 2>& wa
     return diff / std::max(scale, 1e-30);
 }
 
-// libtorch's loss and gradients against the manual reference, with the tolerances
-// typegrad's check uses (1e-3 in float, 1e-9 in double). Returns an error or "".
+// A model's loss and gradients (torch::autograd::grad w.r.t. its params, in order) against
+// the manual reference's J and gradients `want`, relative to each tensor's largest entry:
+// 1e-3 in float (ex4 sums 5000 columns, LeNet-5's kernels 784 · 128 positions, each in
+// its own order), 1e-9 in double. Returns an error naming `what`, or "".
+template <class T, class Model>
+std::string check_against_reference(const Model& t, T J, const std::vector<const xt::xtensor<T, 2>*>& want,
+                                    const std::string& what) {
+    const torch::Tensor loss = t.loss();
+    const auto grads = torch::autograd::grad({loss}, t.params);
+    double worst = std::abs(loss.item<double>() - double(J)) / std::max(1.0, std::abs(double(J)));
+    for (std::size_t i = 0; i < want.size(); ++i) worst = std::max(worst, relative_difference(grads[i], *want[i]));
+    const double tol = sizeof(T) == sizeof(float) ? 1e-3 : 1e-9;
+    return worst <= tol ? "" : what + " and the manual reference disagree: relative difference " + std::to_string(worst);
+}
+
 template <class T>
 std::string check_against_reference(const mlp_case& c, const problem<T>& p, const torch_problem<T>& t) {
     reference::mlp<T> net(c.widths, reference::activation::sigmoid, reference::head::sigmoid_bce);
     reference::mlp_params<T> g;
     const T J = net.gradient(p.params, p.x, p.y, g);
-    const torch::Tensor loss = t.loss();
-    const auto grads = torch::autograd::grad({loss}, t.params);
-    double worst = std::abs(loss.item<double>() - double(J)) / std::max(1.0, std::abs(double(J)));
-    for (std::size_t l = 0; l < g.W.size(); ++l)
-        worst = std::max({worst, relative_difference(grads[2 * l], g.W[l]), relative_difference(grads[2 * l + 1], g.b[l])});
-    const double tol = sizeof(T) == sizeof(float) ? 1e-3 : 1e-9;
-    return worst <= tol ? "" : "libtorch and the manual reference disagree: relative difference " + std::to_string(worst);
+    std::vector<const xt::xtensor<T, 2>*> want; // W1, b1, W2, b2, ...: torch_problem's order
+    for (std::size_t l = 0; l < g.W.size(); ++l) want.insert(want.end(), {&g.W[l], &g.b[l]});
+    return check_against_reference(t, J, want, "libtorch");
 }
 
 // The timed loops, for any model with loss() and params: the step (loss and
@@ -155,18 +164,12 @@ struct torch_lenet {
     }
 };
 
-// Against the manual reference: 1e-3 in float (libtorch sums the kernel gradients over
-// 784 · 128 positions in its own order), 1e-9 in double. Returns an error or "".
 template <class T>
 std::string check_lenet_against_reference(const lenet_data<T>& d, const torch_lenet<T>& t) {
-    const lenet_expected<T> want(d);
-    const torch::Tensor loss = t.loss();
-    const auto grads = torch::autograd::grad({loss}, t.params);
-    double worst = std::abs(loss.item<double>() - double(want.J)) / std::max(1.0, std::abs(double(want.J)));
-    for (std::size_t i = 0; i < grads.size(); ++i) worst = std::max(worst, relative_difference(grads[i], want.g[i]));
-    const double tol = sizeof(T) == sizeof(float) ? 1e-3 : 1e-9;
-    return worst <= tol ? "" : "libtorch's LeNet-5 and the manual reference disagree: relative difference " +
-                                   std::to_string(worst);
+    const lenet_expected<T> expected(d);
+    std::vector<const xt::xtensor<T, 2>*> want;
+    for (const auto& g : expected.g) want.push_back(&g);
+    return check_against_reference(t, expected.J, want, "libtorch's LeNet-5");
 }
 
 template <class T>

@@ -14,8 +14,6 @@
 #include <omp.h>
 #endif
 
-#include <cblas.h>
-
 #include <support/finite_differences.hpp>
 #include <typegrad/exec/threads.hpp>
 
@@ -115,6 +113,8 @@ TEST_CASE("with two threads a large loop is split over two OpenMP threads, a sma
 #endif
 
 #ifdef TYPEGRAD_BLAS_ON_OPENMP
+#include <cblas.h>
+
 // CMake linked OpenBLAS's OpenMP build (TYPEGRAD_OPENBLAS_OPENMP); the library the loader
 // found must be that one too, not the system default (Debian's alternatives pick the
 // pthread build), or the products and the loops run on two thread pools that fight for
