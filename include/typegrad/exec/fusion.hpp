@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The kernels: how one node of a schedule is computed into its buffer. A fused
 // elementwise chain becomes one kernel object, built from the planned nodes (planned.hpp), that
-// loops.hpp runs over the output; products go to BLAS, other ops compute
-// themselves from whole matrices.
+// loops.hpp runs over the output; products go to BLAS (or, with a patch matrix
+// left without a buffer, to patch_products.hpp), other ops compute themselves from
+// whole matrices.
 //
 // A kernel is a value at (i, j) of the output: a constant, a read of a buffer or
 // bound value, or an op's `apply` over its operands' kernels. Broadcasting is
@@ -23,6 +24,7 @@
 
 #include <typegrad/exec/gemm.hpp>
 #include <typegrad/exec/loops.hpp>
+#include <typegrad/exec/patch_products.hpp>
 #include <typegrad/exec/planned.hpp>
 #include <typegrad/exec/schedule.hpp>
 #include <typegrad/exec/shapes.hpp>
@@ -108,6 +110,18 @@ const xt::xtensor<T, 2>& matrix(const kernel_inputs<T, Values>& in) {
     }
 }
 
+// A patch matrix the schedule gave no buffer: its products run from its images.
+template <class P>
+constexpr bool patches_in_place() {
+    return read_in_place_by_products<typename P::type>() && !P::materialized;
+}
+// Its transpose, read in place too.
+template <class P>
+constexpr bool transposed_patches_in_place() {
+    if constexpr (P::transposed_read) return patches_in_place<typename P::template operand<0>>();
+    else return false;
+}
+
 template <class P>
 constexpr blas::transpose flag() {
     return P::transposed_read ? blas::transpose::yes : blas::transpose::no;
@@ -173,7 +187,13 @@ void compute(xt::xtensor<T, 2>& out, const kernel_inputs<T, Values>& in) {
     } else if constexpr (P::kind == node_kind::gemm) {
         using A = typename P::template operand<0>;
         using B = typename P::template operand<1>;
-        blas::gemm(flag<A>(), flag<B>(), T(1), matrix<A>(in), matrix<B>(in), T(0), out);
+        if constexpr (patches_in_place<B>()) // K · patches(x), from x
+            patch_products::times<typename B::type::op::window>(out, matrix<A>(in), matrix<typename B::template operand<0>>(in));
+        else if constexpr (transposed_patches_in_place<B>()) { // D · patches(x)ᵀ
+            using X = typename B::template operand<0>::template operand<0>;
+            patch_products::times_transposed<typename B::template operand<0>::type::op::window>(out, matrix<A>(in), matrix<X>(in));
+        } else
+            blas::gemm(flag<A>(), flag<B>(), T(1), matrix<A>(in), matrix<B>(in), T(0), out);
     } else if constexpr (requires { N::op::template term<T>(T(), T()); }) {
         // A loss that is a sum of elementwise terms: summed on SIMD batches here, the op's
         // compute being the scalar reference of the same terms.

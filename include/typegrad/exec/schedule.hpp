@@ -13,12 +13,15 @@
 // view that swaps axes (a transpose) read by a matrix product is a BLAS flag and
 // needs no buffer of its own: its operand does. A view that reshapes (the conv
 // layout ops) and must have a buffer takes over its operand's when nothing else
-// reads that one: relabelled, not copied.
+// reads that one: relabelled, not copied. A patch matrix whose every reader is a
+// small product (K · patches(x), D · patches(x)ᵀ with few output channels) gets no
+// buffer at all: those products read the images in place (patch_products.hpp).
 #pragma once
 
 #include <array>
 #include <cstddef>
 
+#include <typegrad/exec/patch_products.hpp>
 #include <typegrad/expr/graph.hpp>
 #include <typegrad/ops/op_base.hpp>
 
@@ -47,6 +50,14 @@ constexpr bool reshapes() {
     else return false;
 }
 
+// An operand that a matrix product can read without a buffer of its own, the
+// product running from the operand's operand (patches(x): from x).
+template <class N>
+constexpr bool read_in_place_by_products() {
+    if constexpr (requires { requires N::op::read_by_products; }) return true;
+    else return false;
+}
+
 template <std::size_t Size>
 struct schedule {
     std::array<node_kind, Size> kind{};
@@ -59,6 +70,8 @@ struct schedule {
     // A reshape with a buffer that takes its operand's over (swapped, both relabelled):
     // the operand is computed into a buffer that only this view reads.
     std::array<bool, Size> takes_operand_buffer{};
+    // Read in place by every reader, all small products (read_in_place_by_products).
+    std::array<bool, Size> read_in_place{};
 };
 
 namespace detail {
@@ -73,6 +86,8 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
     constexpr std::array<bool, size> wants_buffers = {wants_operand_buffers<Ns>()...};
     constexpr std::array<bool, size> swaps = {swaps_axes<Ns>()...};
     constexpr std::array<bool, size> reshaping = {reshapes<Ns>()...};
+    constexpr std::array<bool, size> by_products = {read_in_place_by_products<Ns>()...};
+    constexpr std::array<dim, size> rows = {Ns::rows...};
 
     schedule<size> s{tables::kind};
     std::array<std::size_t, size> uses{};
@@ -83,8 +98,32 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
         for (std::size_t k = 0; k < tables::arity[i]; ++k)
             if (tables::reads_value[i][k]) s.needed[tables::operands[i][k]] = true;
     }
+    // Each needed reader (consumer, position) of node i.
+    auto for_each_reader = [&](std::size_t i, auto f) {
+        for (std::size_t e = tables::consumers.first[i]; e < tables::consumers.first[i + 1]; ++e)
+            if (const auto [j, k] = tables::consumers.edges[e]; s.needed[j] && tables::reads_value[j][k]) f(j, k);
+    };
+    // Product j reads operand 1 in place: A · P with A read as it is and few rows.
+    auto small_product = [&](std::size_t j, std::size_t k) {
+        return s.kind[j] == node_kind::gemm && k == 1 && !swaps[tables::operands[j][0]] && rows[j] != dyn &&
+               rows[j] <= patch_products::max_channels;
+    };
+    for (std::size_t i = 0; i < size; ++i) {
+        if (!s.needed[i] || !by_products[i] || s.output[i]) continue;
+        bool in_place = true;
+        for_each_reader(i, [&](std::size_t j, std::size_t k) {
+            if (small_product(j, k)) return;
+            // Pᵀ, read once, by a product D · Pᵀ
+            std::size_t reads = 0;
+            if (swaps[j] && !s.output[j])
+                for_each_reader(j, [&](std::size_t l, std::size_t m) { reads += 1 + !small_product(l, m); });
+            in_place = in_place && reads == 1;
+        });
+        s.read_in_place[i] = in_place;
+    }
     for (std::size_t i = 0; i < size; ++i) {
         if (!s.needed[i]) continue;
+        if (s.read_in_place[i]) continue; // no buffer: its readers run from its operand
         if (is_symbol[i]) { // read in place; copied only when it is itself an output
             s.materialized[i] = s.output[i];
             continue;
@@ -92,12 +131,10 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
         std::size_t& reads = uses[i];
         reads = s.output[i] ? 1 : 0;
         bool buffer_wanted = s.output[i];
-        for (std::size_t e = tables::consumers.first[i]; e < tables::consumers.first[i + 1]; ++e) {
-            const auto [j, k] = tables::consumers.edges[e];
-            if (!s.needed[j] || !tables::reads_value[j][k]) continue;
+        for_each_reader(i, [&](std::size_t j, std::size_t) {
             ++reads;
             if (wants_buffers[j] && !(s.kind[j] == node_kind::gemm && swaps[i])) buffer_wanted = true;
-        }
+        });
         if (is_literal[i]) s.materialized[i] = buffer_wanted;
         else s.materialized[i] = buffer_wanted || reads > 1 || (s.kind[i] != node_kind::elementwise && s.kind[i] != node_kind::view);
         s.transposed_read[i] = swaps[i] && !s.materialized[i];

@@ -56,6 +56,10 @@ struct patches_op : op_defaults {
     static constexpr std::string_view name = "patches";
     static constexpr op_kind kind = op_kind::compute;
     static constexpr bool materialize_operands = true;
+    // A product with few rows, K · patches(x) or D · patches(x)ᵀ, may read x in place
+    // instead (exec/patch_products.hpp): the values are those of compute below.
+    static constexpr bool read_by_products = true;
+    using window = Win;
     template <class A>
     static constexpr static_dims static_shape() {
         static_assert(window_shape_check<patches_op, Win::image_rows, A::rows>::ok);
