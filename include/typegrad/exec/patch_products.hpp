@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -29,6 +30,7 @@
 
 #include <typegrad/exec/loops.hpp>
 #include <typegrad/ops/parallel.hpp>
+#include <typegrad/ops/window.hpp>
 
 namespace typegrad::patch_products {
 
