@@ -188,10 +188,10 @@ void compute(xt::xtensor<T, 2>& out, const kernel_inputs<T, Values>& in) {
         using A = typename P::template operand<0>;
         using B = typename P::template operand<1>;
         if constexpr (patches_in_place<B>()) // K · patches(x), from x
-            patch_products::times<typename B::type::op::window>(out, matrix<A>(in), matrix<typename B::template operand<0>>(in));
+            patch_products::times<typename B::type::op::window, N::rows>(out, matrix<A>(in), matrix<typename B::template operand<0>>(in));
         else if constexpr (transposed_patches_in_place<B>()) { // D · patches(x)ᵀ
             using X = typename B::template operand<0>::template operand<0>;
-            patch_products::times_transposed<typename B::template operand<0>::type::op::window>(out, matrix<A>(in), matrix<X>(in));
+            patch_products::times_transposed<typename B::template operand<0>::type::op::window, N::rows>(out, matrix<A>(in), matrix<X>(in));
         } else
             blas::gemm(flag<A>(), flag<B>(), T(1), matrix<A>(in), matrix<B>(in), T(0), out);
     } else if constexpr (requires { N::op::template term<T>(T(), T()); }) {

@@ -56,12 +56,13 @@ constexpr std::ptrdiff_t pixel(std::size_t r, std::size_t p) {
     return (c * Win::height + ih) * Win::width + iw;
 }
 
-// Calls f(std::integral_constant<std::size_t, n>) with n = count (1 ≤ count ≤ Max).
-template <std::size_t Max, class F>
-void with_tile(std::size_t count, F&& f) {
-    [&]<std::size_t... N>(std::index_sequence<N...>) {
-        ((count == N + 1 ? (f(std::integral_constant<std::size_t, N + 1>{}), 0) : 0), ...);
-    }(std::make_index_sequence<Max>{});
+// Calls f(first, std::integral_constant<std::size_t, n>) for tiles of n ≤ Tile out of
+// Count: the full tiles, then the rest. Count is static (a layer's output channels), so
+// the only tiles compiled are those the layer needs.
+template <std::size_t Count, std::size_t Tile, class F>
+void for_each_tile(F&& f) {
+    for (std::size_t first = 0; first + Tile <= Count; first += Tile) f(first, std::integral_constant<std::size_t, Tile>{});
+    if constexpr (Count % Tile != 0) f(Count - Count % Tile, std::integral_constant<std::size_t, Count % Tile>{});
 }
 
 namespace detail {
@@ -161,46 +162,44 @@ void transposed_tile(T* dk, std::size_t lddk, const T* d, std::size_t ldd, const
 } // namespace detail
 
 // Z = K · patches(x): Z is Cout × (P·B), K is Cout × C·k·k, x is C·H·W × B.
-template <class Win, class T>
+template <class Win, dim Cout, class T>
 void times(xt::xtensor<T, 2>& z, const xt::xtensor<T, 2>& k, const xt::xtensor<T, 2>& x) {
     constexpr std::size_t R = Win::patch_rows, P = Win::positions;
-    const std::size_t channels = k.shape(0), batch = x.shape(1), ldz = z.shape(1);
-    parallel_blocks(P, channels * R * P * batch, 1, [&](std::size_t first, std::size_t last) {
+    const std::size_t batch = x.shape(1), ldz = z.shape(1);
+    parallel_blocks(P, std::size_t(Cout) * R * P * batch, 1, [&](std::size_t first, std::size_t last) {
         for (std::size_t p = first; p < last; ++p) {
             std::array<std::ptrdiff_t, R> row, px; // the taps inside the image
             std::size_t taps = 0;
             for (std::size_t r = 0; r < R; ++r)
                 if (const std::ptrdiff_t q = pixel<Win>(r, p); q >= 0) row[taps] = std::ptrdiff_t(r), px[taps++] = q;
-            for (std::size_t o = 0; o < channels; o += channel_tile)
-                with_tile<channel_tile>(std::min(channel_tile, channels - o), [&](auto n) {
-                    detail::times_tile<n>(z.data() + o * ldz + p * batch, ldz, k.data() + o * R, R, x.data(), batch,
-                                          row.data(), px.data(), taps);
-                });
+            for_each_tile<Cout, channel_tile>([&](std::size_t o, auto n) {
+                detail::times_tile<n>(z.data() + o * ldz + p * batch, ldz, k.data() + o * R, R, x.data(), batch,
+                                      row.data(), px.data(), taps);
+            });
         }
     });
 }
 
 // ∂K = D · patches(x)ᵀ: ∂K is Cout × C·k·k, D is Cout × (P·B), x is C·H·W × B.
-// Positions go in blocks whose slice of D stays in cache while every tile reads it.
-template <class Win, class T>
+// Positions go in blocks whose slice of D (32 KB) stays in L1 while every tile reads it.
+template <class Win, dim Cout, class T>
 void times_transposed(xt::xtensor<T, 2>& dk, const xt::xtensor<T, 2>& d, const xt::xtensor<T, 2>& x) {
     constexpr std::size_t R = Win::patch_rows, P = Win::positions, rows_tile = 2;
-    const std::size_t channels = d.shape(0), batch = x.shape(1), ldd = d.shape(1);
-    const std::size_t block = std::max<std::size_t>(1, (32 * 1024) / std::max<std::size_t>(1, channels * batch * sizeof(T)));
+    const std::size_t batch = x.shape(1), ldd = d.shape(1);
+    const std::size_t block = std::max<std::size_t>(1, (32 * 1024) / std::max<std::size_t>(1, std::size_t(Cout) * batch * sizeof(T)));
     std::fill_n(dk.data(), dk.size(), T(0));
-    const std::size_t row_tiles = (R + rows_tile - 1) / rows_tile;
-    parallel_blocks(row_tiles, channels * R * P * batch, 1, [&](std::size_t first, std::size_t last) {
+    parallel_blocks((R + rows_tile - 1) / rows_tile, std::size_t(Cout) * R * P * batch, 1, [&](std::size_t first, std::size_t last) {
         for (std::size_t p0 = 0; p0 < P; p0 += block)
-            for (std::size_t t = first; t < last; ++t) {
-                const std::size_t r0 = t * rows_tile;
-                for (std::size_t o = 0; o < channels; o += channel_tile)
-                    with_tile<channel_tile>(std::min(channel_tile, channels - o), [&](auto n) {
-                        with_tile<rows_tile>(std::min(rows_tile, R - r0), [&](auto m) {
-                            detail::transposed_tile<Win, n, m>(dk.data() + o * R, R, d.data() + o * ldd, ldd, x.data(),
-                                                               batch, r0, p0, std::min(P, p0 + block));
-                        });
-                    });
-            }
+            for (std::size_t t = first; t < last; ++t)
+                for_each_tile<Cout, channel_tile>([&](std::size_t o, auto n) {
+                    auto tile = [&](auto m) {
+                        detail::transposed_tile<Win, n, m>(dk.data() + o * R, R, d.data() + o * ldd, ldd, x.data(), batch,
+                                                           t * rows_tile, p0, std::min(P, p0 + block));
+                    };
+                    if constexpr (R % rows_tile == 0) tile(std::integral_constant<std::size_t, rows_tile>{});
+                    else if (t * rows_tile + rows_tile <= R) tile(std::integral_constant<std::size_t, rows_tile>{});
+                    else tile(std::integral_constant<std::size_t, R % rows_tile>{});
+                });
     });
 }
 
