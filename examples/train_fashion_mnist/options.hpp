@@ -11,6 +11,7 @@
 
 #include <typegrad/nn/kinds.hpp>
 #include <typegrad/nn/optim.hpp>
+#include <typegrad/nn/schedule.hpp>
 
 // The optimiser's options, a closed choice (the store holds nn::any_optimiser<float>).
 using optimiser_options = std::variant<typegrad::nn::adam<float>::options, typegrad::nn::sgd<float>::options>;
@@ -30,6 +31,8 @@ struct options {
     std::vector<std::size_t> hidden = {256, 128};
     typegrad::nn::activation activation = typegrad::nn::activation::relu;
     optimiser_options optimiser = typegrad::nn::adam<float>::options{};
+    // The learning rate of each epoch, from the optimiser's lr (nn/schedule.hpp).
+    typegrad::nn::lr_schedule schedule = typegrad::nn::lr_schedule::constant;
     std::uint64_t seed = 1;
     int threads = 1;
     std::filesystem::path data_dir = "/usr/share/datasets/fashion-mnist";

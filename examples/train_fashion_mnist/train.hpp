@@ -26,6 +26,7 @@
 #include <typegrad/io/parameter_store.hpp>
 #include <typegrad/nn/dropout.hpp>
 #include <typegrad/nn/parameter_store.hpp>
+#include <typegrad/nn/schedule.hpp>
 #include <typegrad/typegrad.hpp>
 
 #include "data_parallel.hpp"
@@ -187,7 +188,12 @@ int train(const options& opt) {
     const tg::data::batching batches{.size = opt.batch, .last = tg::data::last_batch::smaller};
     auto logits = tg::compile<float>(Model::logits);
     double accuracy = 0;
+    const double base_lr = std::visit([](const auto& o) { return o.lr; }, opt.optimiser);
     for (std::size_t epoch = first_epoch; epoch < opt.epochs; ++epoch) {
+        // The epoch's rate depends on (lr, epoch, epochs) alone: a resumed run sets the same.
+        // (A constant rate is left as the optimiser has it, restored from a checkpoint too.)
+        if (opt.schedule != tg::nn::lr_schedule::constant)
+            store.set_optimiser(tg::nn::with_learning_rate(store.optimiser(), tg::nn::learning_rate(opt.schedule, base_lr, epoch, opt.epochs)));
         const auto start = std::chrono::steady_clock::now();
         const std::clock_t cpu_start = std::clock(); // on a shared machine CPU time is the steadier figure
         train_set.shuffle(opt.seed * 1000003u + epoch); // the order depends on (seed, epoch) only
