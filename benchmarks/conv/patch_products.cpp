@@ -30,8 +30,9 @@ constexpr std::size_t batch = 128;
 template <class Win, tg::dim Cout, class T>
 struct layer {
     static constexpr std::size_t R = Win::patch_rows, P = Win::positions, C = std::size_t(Cout);
-    xt::xtensor<T, 2> x{{std::size_t(Win::image_rows), batch}}, k{{C, R}}, d{{C, P * batch}};
-    xt::xtensor<T, 2> cols{{R, P * batch}}, z{{C, P * batch}}, dk{{C, R}};
+    xt::xtensor<T, 2> x = xt::zeros<T>({std::size_t(Win::image_rows), batch}), k = xt::zeros<T>({C, R}),
+                      d = xt::zeros<T>({C, P * batch});
+    xt::xtensor<T, 2> cols = xt::zeros<T>({R, P * batch}), z = xt::zeros<T>({C, P * batch}), dk = xt::zeros<T>({C, R});
     layer() {
         std::mt19937_64 rng(7);
         std::uniform_real_distribution<double> u(-1, 1);

@@ -89,7 +89,9 @@ void check_tiles() {
 
 TEST_CASE("few static output channels: the products read the images in place, dynamic or many channels keep patches(x)") {
     using lenet_conv1 = tg::window<1, 28, 28, 5, 1, 2>;
+    using lenet_conv2 = tg::window<6, 14, 14, 5>;
     static_assert(patches_read_in_place<lenet_conv1, 6>());
+    static_assert(patches_read_in_place<lenet_conv2, 16>());
     static_assert(patches_read_in_place<lenet_conv1, tg::patch_products::max_channels>());
     static_assert(!patches_read_in_place<lenet_conv1, tg::patch_products::max_channels + 1>());
     // K of dynamic shape: the rows are unknown at compile time, so the schedule keeps BLAS.
@@ -104,6 +106,7 @@ TEST_CASE("in place, a convolution's loss and gradients equal the im2col path's 
     check_tiles<padded, 1>();
     check_tiles<padded, 3>();
     check_tiles<padded, 7>();
+    check_tiles<padded, 11>(); // a full tile of channels and the rest
     check_tiles<strided, tg::patch_products::max_channels>();
     check_tiles<strided, 2>();
 }

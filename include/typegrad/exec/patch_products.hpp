@@ -40,10 +40,12 @@ namespace typegrad::patch_products {
 inline constexpr std::size_t channel_tile = simd_batch<float>::size >= 16 ? 8 : 6;
 
 // The products run in place only up to this many output channels (the product's
-// rows): measured on Zen 4 against im2col and OpenBLAS (benchmarks/conv), reading x
-// in place wins by 1.3–2× at 6 and 8 channels and loses from 12 on, where the
-// arithmetic, not the copy, dominates and BLAS's blocking does it better.
-inline constexpr dim max_channels = 8;
+// rows). Measured on Zen 4, one thread, batch 128 (benchmarks/conv/patch_products.cpp,
+// results in benchmarks/results/zen4-patch-products/): both products together take
+// 0.19–0.58 of im2col + OpenBLAS for 6 to 16 channels (LeNet-5's two layers among
+// them), 0.74–0.94 at 32, where the kernel gradient alone is already slower than BLAS:
+// there the arithmetic, not the copy, dominates, and BLAS's blocking does it better.
+inline constexpr dim max_channels = 16;
 
 // The image row patch row r reads at position p, or −1 in the zero padding.
 template <class Win>
@@ -78,6 +80,15 @@ auto lane_sum(const V& v) {
     return s;
 }
 
+// f(0), f(1), …, f(N − 1) with each index a constant: the accumulator arrays below
+// stay in registers only when every index into them is one, which GCC at -O2 does not
+// arrange for a plain loop (measured: the kernels 2.4–3.6× slower than at -O3).
+template <std::size_t N, class F>
+void unrolled(F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(std::integral_constant<std::size_t, I>{}), ...); }(
+        std::make_index_sequence<N>{});
+}
+
 // Z(o0 .. o0+O, p·B ..) for one position p from its taps (patch row, pixel), O
 // channels at a time: two batch vectors per pass, then one, then scalars.
 template <std::size_t O, class T>
@@ -88,30 +99,31 @@ void times_tile(T* z, std::size_t ldz, const T* k, std::size_t ldk, const T* x, 
     std::size_t b = 0;
     for (; b + 2 * W <= batch; b += 2 * W) {
         std::array<V, O> lo, hi;
-        lo.fill(V(T(0)));
-        hi.fill(V(T(0)));
+        unrolled<O>([&](auto o) { lo[o] = hi[o] = V(T(0)); });
         for (std::size_t t = 0; t < taps; ++t) {
             const T* row = x + std::size_t(tap_pixel[t]) * batch + b;
             const V a0 = V::load_unaligned(row), a1 = V::load_unaligned(row + W);
-            for (std::size_t o = 0; o < O; ++o) {
-                const V w(k[o * ldk + std::size_t(tap_row[t])]);
+            const T* kt = k + std::size_t(tap_row[t]);
+            unrolled<O>([&](auto o) {
+                const V w(kt[o * ldk]);
                 lo[o] = xsimd::fma(w, a0, lo[o]);
                 hi[o] = xsimd::fma(w, a1, hi[o]);
-            }
+            });
         }
-        for (std::size_t o = 0; o < O; ++o) {
+        unrolled<O>([&](auto o) {
             lo[o].store_unaligned(z + o * ldz + b);
             hi[o].store_unaligned(z + o * ldz + b + W);
-        }
+        });
     }
     for (; b + W <= batch; b += W) {
         std::array<V, O> acc;
-        acc.fill(V(T(0)));
+        unrolled<O>([&](auto o) { acc[o] = V(T(0)); });
         for (std::size_t t = 0; t < taps; ++t) {
             const V a = V::load_unaligned(x + std::size_t(tap_pixel[t]) * batch + b);
-            for (std::size_t o = 0; o < O; ++o) acc[o] = xsimd::fma(V(k[o * ldk + std::size_t(tap_row[t])]), a, acc[o]);
+            const T* kt = k + std::size_t(tap_row[t]);
+            unrolled<O>([&](auto o) { acc[o] = xsimd::fma(V(kt[o * ldk]), a, acc[o]); });
         }
-        for (std::size_t o = 0; o < O; ++o) acc[o].store_unaligned(z + o * ldz + b);
+        unrolled<O>([&](auto o) { acc[o].store_unaligned(z + o * ldz + b); });
     }
     for (; b < batch; ++b)
         for (std::size_t o = 0; o < O; ++o) {
@@ -123,7 +135,7 @@ void times_tile(T* z, std::size_t ldz, const T* k, std::size_t ldk, const T* x, 
 
 // ∂K(o0 .. o0+O, r0 .. r0+R) += Σ over positions [p0, p1) and the batch, as O × R
 // vector accumulators summed across their lanes at the end. A tap in the padding
-// reads a row of zeros: x_rows[j] points at `zeros` with step 0.
+// reads a row of zeros: xr[j] points at `zeros` with step 0.
 template <class Win, std::size_t O, std::size_t R, class T>
 void transposed_tile(T* dk, std::size_t lddk, const T* d, std::size_t ldd, const T* x, std::size_t batch,
                      std::size_t r0, std::size_t p0, std::size_t p1) {
@@ -131,7 +143,7 @@ void transposed_tile(T* dk, std::size_t lddk, const T* d, std::size_t ldd, const
     constexpr std::size_t W = V::size;
     alignas(64) static constexpr std::array<T, W> zeros{};
     std::array<std::array<V, R>, O> acc;
-    for (auto& row : acc) row.fill(V(T(0)));
+    unrolled<O>([&](auto o) { unrolled<R>([&](auto j) { acc[o][j] = V(T(0)); }); });
     std::array<std::array<T, R>, O> tail{};
     for (std::size_t p = p0; p < p1; ++p) {
         std::array<const T*, R> xr;
@@ -145,11 +157,11 @@ void transposed_tile(T* dk, std::size_t lddk, const T* d, std::size_t ldd, const
         std::size_t b = 0;
         for (; b + W <= batch; b += W) {
             std::array<V, R> a;
-            for (std::size_t j = 0; j < R; ++j) a[j] = V::load_unaligned(xr[j] + b * step[j]);
-            for (std::size_t o = 0; o < O; ++o) {
+            unrolled<R>([&](auto j) { a[j] = V::load_unaligned(xr[j] + b * step[j]); });
+            unrolled<O>([&](auto o) {
                 const V g = V::load_unaligned(dp + o * ldd + b);
-                for (std::size_t j = 0; j < R; ++j) acc[o][j] = xsimd::fma(g, a[j], acc[o][j]);
-            }
+                unrolled<R>([&](auto j) { acc[o][j] = xsimd::fma(g, a[j], acc[o][j]); });
+            });
         }
         for (; b < batch; ++b)
             for (std::size_t o = 0; o < O; ++o)
