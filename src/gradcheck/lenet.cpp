@@ -32,10 +32,11 @@ using params = reference::lenet_params<T>;
 // Those of the MLP check, tolerances_for(type), whose reasoning (beside them in
 // gradcheck.cpp) carries over; the margins, re-derived for LeNet-5:
 // double, typegrad vs manual: both run the same products through blas::gemm, except
-// conv1's two (typegrad reads the images in place, exec/patch_products.hpp: the same terms
-// summed in another order), and differ also in the order of the bias sums and the softmax:
-// a few dozen roundings of u ≈ 1.1e-16 relative to S, against the bound 1e-10 (measured:
-// 6.8e-16 at batch 4, 1.2e-15 at batch 16; 0, bit for bit, before conv1 read in place).
+// the convolutions' K patches(a) and δ patches(a)ᵀ (typegrad reads the images in place,
+// exec/patch_products.hpp: the same terms summed in another order), and differ also in
+// the order of the bias sums and the softmax: a few dozen roundings of u ≈ 1.1e-16
+// relative to S, against the bound 1e-10 (measured: MEASURED_D; 0, bit for bit, before
+// the products read the images in place).
 // double, vs finite differences: the step's error below, ≲ 1e-8 relative, against 1e-6
 // (measured ≤ 8e-9 on random networks at batch 4 and 16, 1.4e-8 in the trainer).
 // float: the longest sums are ∂J/∂conv1.K and ∂J/∂conv1.b, over 784·m positions, whose

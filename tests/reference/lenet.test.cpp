@@ -77,9 +77,9 @@ double typegrad_vs_reference(std::size_t m) {
 
 TEST_CASE("LeNet-5: typegrad's derived gradient equals the hand-written reference to rounding") {
     // double: the two run the same products in the same order except the bias sums, the
-    // softmax and conv1's two products (typegrad reads the images in place,
-    // exec/patch_products.hpp; each entry still sums the same terms), so differences are
-    // a few ulps of the largest entry (bound 1e-12).
+    // softmax and the convolutions' products with the patch matrix (typegrad reads the
+    // images in place, exec/patch_products.hpp; each entry still sums the same terms), so
+    // differences are a few ulps of the largest entry (bound 1e-12).
     CHECK(typegrad_vs_reference<double>(8) <= 1e-12);
     // float: the same, at float's ε ≈ 6e-8 amplified by sums of up to 784·m terms.
     CHECK(typegrad_vs_reference<float>(8) <= 1e-4);

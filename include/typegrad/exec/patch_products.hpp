@@ -20,7 +20,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -90,7 +89,9 @@ void unrolled(F&& f) {
 }
 
 // Z(o0 .. o0+O, p·B ..) for one position p from its taps (patch row, pixel), O
-// channels at a time: two batch vectors per pass, then one, then scalars.
+// channels at a time: two batch vectors per pass, then one, then scalars. (The scalar
+// tail multiplies and adds, which the compiler fuses where the target has FMA: std::fma
+// would be a library call on one without.)
 template <std::size_t O, class T>
 void times_tile(T* z, std::size_t ldz, const T* k, std::size_t ldk, const T* x, std::size_t batch,
                 const std::ptrdiff_t* tap_row, const std::ptrdiff_t* tap_pixel, std::size_t taps) {
@@ -128,7 +129,7 @@ void times_tile(T* z, std::size_t ldz, const T* k, std::size_t ldk, const T* x, 
     for (; b < batch; ++b)
         for (std::size_t o = 0; o < O; ++o) {
             T s = 0;
-            for (std::size_t t = 0; t < taps; ++t) s = std::fma(k[o * ldk + std::size_t(tap_row[t])], x[std::size_t(tap_pixel[t]) * batch + b], s);
+            for (std::size_t t = 0; t < taps; ++t) s += k[o * ldk + std::size_t(tap_row[t])] * x[std::size_t(tap_pixel[t]) * batch + b];
             z[o * ldz + b] = s;
         }
 }
@@ -165,7 +166,7 @@ void transposed_tile(T* dk, std::size_t lddk, const T* d, std::size_t ldd, const
         }
         for (; b < batch; ++b)
             for (std::size_t o = 0; o < O; ++o)
-                for (std::size_t j = 0; j < R; ++j) tail[o][j] = std::fma(dp[o * ldd + b], xr[j][b * step[j]], tail[o][j]);
+                for (std::size_t j = 0; j < R; ++j) tail[o][j] += dp[o * ldd + b] * xr[j][b * step[j]];
     }
     for (std::size_t o = 0; o < O; ++o)
         for (std::size_t j = 0; j < R; ++j) dk[o * lddk + r0 + j] += lane_sum(acc[o][j]) + tail[o][j];
