@@ -99,6 +99,22 @@ TEST_CASE("few static output channels: the products read the images in place, dy
     static_assert(patches_read_in_place<lenet_conv2, 16>());
     static_assert(patches_read_in_place<lenet_conv1, tg::patch_products::max_channels>());
     static_assert(!patches_read_in_place<lenet_conv1, tg::patch_products::max_channels + 1>());
+    // Any other reader needs the matrix itself: an elementwise op, a product with the
+    // patches on the left or with a transposed left operand, or the patches as an output.
+    constexpr auto G = tg::var<"G">;
+    using P = decltype(tg::patches<lenet_conv1>(x));
+    using Z = decltype(tg::matmul(K_static<lenet_conv1, 6>, P{}));
+    using elementwise = tg::program<double, Z, decltype(tg::sum(P{} * G))>;
+    static_assert(elementwise::plan.materialized[elementwise::tables::id<P>]);
+    using left = tg::program<double, Z, decltype(tg::matmul(P{}, G))>;
+    static_assert(left::plan.materialized[left::tables::id<P>]);
+    constexpr auto V = tg::var<"V", lenet_conv1::patch_rows, 6>;
+    using transposed_left = tg::program<double, Z, decltype(tg::matmul(tg::transpose(V), P{}))>;
+    static_assert(transposed_left::plan.materialized[transposed_left::tables::id<P>]);
+    using output = tg::program<double, Z, P>;
+    static_assert(output::plan.materialized[output::tables::id<P>]);
+    using alone = tg::program<double, Z>;
+    static_assert(alone::plan.read_in_place[alone::tables::id<P>]);
     // K of dynamic shape: the rows are unknown at compile time, so the schedule keeps BLAS.
     constexpr auto g = tg::grad(loss<lenet_conv1>(K), K, b);
     using prog = tg::program<double, tg::meta::at<typename decltype(g)::adjoints, 0>>;
