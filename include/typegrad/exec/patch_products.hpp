@@ -41,9 +41,10 @@ inline constexpr std::size_t channel_tile = simd_batch<float>::size >= 16 ? 8 : 
 // The products run in place only up to this many output channels (the product's
 // rows). Measured on Zen 4, one thread, batch 128 (benchmarks/conv/patch_products.cpp,
 // results in benchmarks/results/zen4-patch-products/): both products together take
-// 0.19–0.58 of im2col + OpenBLAS for 6 to 16 channels (LeNet-5's two layers among
-// them), 0.74–0.94 at 32, where the kernel gradient alone is already slower than BLAS:
-// there the arithmetic, not the copy, dominates, and BLAS's blocking does it better.
+// 0.19–0.58 of im2col + OpenBLAS for 6 to 16 channels of LeNet-5's conv1 geometry,
+// 0.28–0.94 for its conv2 (6 and 16 channels), and 0.74–0.94 at 32 channels, where the
+// kernel gradient alone is already slower than BLAS: there the arithmetic, not the
+// copy, dominates, and BLAS's blocking does it better.
 inline constexpr dim max_channels = 16;
 
 // The image row patch row r reads at position p, or −1 in the zero padding.
