@@ -47,17 +47,6 @@ inline constexpr std::size_t channel_tile = simd_batch<float>::size >= 16 ? 8 : 
 // copy, dominates, and BLAS's blocking does it better.
 inline constexpr dim max_channels = 16;
 
-// The image row patch row r reads at position p, or −1 in the zero padding.
-template <class Win>
-constexpr std::ptrdiff_t pixel(std::size_t r, std::size_t p) {
-    constexpr std::ptrdiff_t K = Win::size, S = Win::stride, Pad = Win::pad;
-    const std::ptrdiff_t c = std::ptrdiff_t(r) / (K * K), ki = std::ptrdiff_t(r) / K % K, kj = std::ptrdiff_t(r) % K;
-    const std::ptrdiff_t ih = std::ptrdiff_t(p) / Win::out_width * S + ki - Pad;
-    const std::ptrdiff_t iw = std::ptrdiff_t(p) % Win::out_width * S + kj - Pad;
-    if (ih < 0 || ih >= Win::height || iw < 0 || iw >= Win::width) return -1;
-    return (c * Win::height + ih) * Win::width + iw;
-}
-
 // Calls f(first, std::integral_constant<std::size_t, n>) for tiles of n ≤ Tile out of
 // Count: the full tiles, then the rest. Count is static (a layer's output channels), so
 // the only tiles compiled are those the layer needs.
@@ -151,7 +140,7 @@ void transposed_tile(T* dk, std::size_t lddk, const T* d, std::size_t ldd, const
         std::array<const T*, R> xr;
         std::array<std::size_t, R> step;
         for (std::size_t j = 0; j < R; ++j) {
-            const std::ptrdiff_t px = pixel<Win>(r0 + j, p);
+            const std::ptrdiff_t px = Win::pixel(dim(r0 + j), dim(p));
             xr[j] = px < 0 ? zeros.data() : x + std::size_t(px) * batch;
             step[j] = px < 0 ? 0 : 1;
         }
@@ -185,7 +174,7 @@ void times(xt::xtensor<T, 2>& z, const xt::xtensor<T, 2>& k, const xt::xtensor<T
             std::array<std::ptrdiff_t, R> row, px; // the taps inside the image
             std::size_t taps = 0;
             for (std::size_t r = 0; r < R; ++r)
-                if (const std::ptrdiff_t q = pixel<Win>(r, p); q >= 0) row[taps] = std::ptrdiff_t(r), px[taps++] = q;
+                if (const std::ptrdiff_t q = Win::pixel(dim(r), dim(p)); q >= 0) row[taps] = std::ptrdiff_t(r), px[taps++] = q;
             for_each_tile<Cout, channel_tile>([&](std::size_t o, auto n) {
                 detail::times_tile<n>(z.data() + o * ldz + p * batch, ldz, k.data() + o * R, R, x.data(), batch,
                                       row.data(), px.data(), taps);

@@ -33,19 +33,8 @@ namespace detail {
 // for every entry of the patch matrix, in memory order.
 template <class Win, class F>
 void for_each_patch_entry(F f) {
-    constexpr dim K = Win::size, S = Win::stride, Pad = Win::pad, H = Win::height, W = Win::width;
-    std::ptrdiff_t r = 0;
-    for (dim c = 0; c < Win::channels; ++c)
-        for (dim ki = 0; ki < K; ++ki)
-            for (dim kj = 0; kj < K; ++kj, ++r)
-                for (dim oh = 0; oh < Win::out_height; ++oh) {
-                    const dim ih = oh * S + ki - Pad;
-                    for (dim ow = 0; ow < Win::out_width; ++ow) {
-                        const dim iw = ow * S + kj - Pad;
-                        const bool inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
-                        f(r, inside ? (c * H + ih) * W + iw : dim(-1), oh * Win::out_width + ow);
-                    }
-                }
+    for (dim r = 0; r < Win::patch_rows; ++r)
+        for (dim p = 0; p < Win::positions; ++p) f(std::ptrdiff_t(r), Win::pixel(r, p), p);
 }
 
 } // namespace detail

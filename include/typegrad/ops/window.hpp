@@ -23,6 +23,16 @@ struct window {
     static constexpr dim positions = out_height * out_width; // where the window is placed
     static constexpr dim image_rows = C * H * W;             // one image, as a column
     static constexpr dim patch_rows = C * K * K;             // one patch, as a column
+
+    // The image row that patch row r (channel c, kernel row ki, column kj: r = (c·K + ki)·K
+    // + kj) reads at position p (p = oh·out_width + ow), or −1 in the zero padding: the
+    // one map im2col, col2im and the products that read images in place all follow.
+    static constexpr dim pixel(dim r, dim p) {
+        const dim c = r / (K * K), ki = r / K % K, kj = r % K;
+        const dim ih = p / out_width * Stride + ki - Pad, iw = p % out_width * Stride + kj - Pad;
+        if (ih < 0 || ih >= H || iw < 0 || iw >= W) return -1;
+        return (c * H + ih) * W + iw;
+    }
 };
 
 // The instantiation of this template in a diagnostic names the op, the rows it
