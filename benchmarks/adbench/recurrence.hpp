@@ -80,9 +80,17 @@ struct lag_dot_op : op_defaults {
     }
     template <class T>
     static void compute(xt::xtensor<T, 2>& out, const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& b) {
-        T acc = 0;
-        for (std::size_t i = 1; i < a.size(); ++i) acc += a.data()[i] * b.data()[i - 1];
-        out(0, 0) = acc;
+        // Four running sums: one would wait out each addition's latency.
+        const std::size_t n = a.size();
+        const T* ap = a.data() + 1;
+        const T* bp = b.data();
+        T acc[4] = {};
+        std::size_t i = 0;
+        for (; i + 4 < n; i += 4)
+            for (std::size_t k = 0; k < 4; ++k) acc[k] += ap[i + k] * bp[i + k];
+        T total = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        for (; i + 1 < n; ++i) total += ap[i] * bp[i];
+        out(0, 0) = total;
     }
     template <std::size_t K, class Self, class G>
     static constexpr auto vjp(Self self, G g);

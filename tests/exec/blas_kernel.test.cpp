@@ -3,8 +3,12 @@
 // OpenBLAS off a kernel older than the CPU, and switching kernels keeps products right.
 #include <doctest/doctest.h>
 
+#include <array>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include <typegrad/exec/gemm.hpp>
 
@@ -26,7 +30,69 @@ bool product_is_exact() {
         }
     return true;
 }
+
+// op(A) op(B) by the definition, for A and B stored row-major with leading dimensions
+// wider than their rows, so a routine that assumed packed storage reads the padding.
+template <class T>
+struct strided_product {
+    std::size_t m, n, k;
+    tg::blas::transpose ta, tb;
+    static constexpr std::size_t pad = 3;
+    std::size_t lda = (ta == tg::blas::transpose::yes ? m : k) + pad;
+    std::size_t ldb = (tb == tg::blas::transpose::yes ? k : n) + pad;
+    std::size_t ldc = n + pad;
+    std::vector<T> a = filled((ta == tg::blas::transpose::yes ? k : m) * lda, 7, 3);
+    std::vector<T> b = filled((tb == tg::blas::transpose::yes ? n : k) * ldb, 5, 2);
+
+    static std::vector<T> filled(std::size_t size, int period, int offset) {
+        std::vector<T> v(size);
+        for (std::size_t i = 0; i < size; ++i) v[i] = T(int(i % period) - offset); // small integers: exact sums
+        return v;
+    }
+    T op_a(std::size_t i, std::size_t l) const { return ta == tg::blas::transpose::yes ? a[l * lda + i] : a[i * lda + l]; }
+    T op_b(std::size_t l, std::size_t j) const { return tb == tg::blas::transpose::yes ? b[j * ldb + l] : b[l * ldb + j]; }
+    T expected(std::size_t i, std::size_t j, T alpha, T beta, T c0) const {
+        T s = 0;
+        for (std::size_t l = 0; l < k; ++l) s += op_a(i, l) * op_b(l, j);
+        return alpha * s + beta * c0;
+    }
+    // Runs C = alpha op(A) op(B) + beta C on a C filled with c0 (its padding with -1) and
+    // counts the entries that differ from the definition, padding included.
+    std::size_t wrong_entries(T alpha, T beta, T c0) const {
+        std::vector<T> c(m * ldc, T(-1));
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = c0;
+        tg::blas::gemm(ta, tb, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc);
+        std::size_t wrong = 0;
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < ldc; ++j) {
+                const T want = j < n ? expected(i, j, alpha, beta, beta == T(0) ? T(0) : c0) : T(-1);
+                wrong += !(c[i * ldc + j] == want);
+            }
+        return wrong;
+    }
+};
 } // namespace
+
+TEST_CASE("products with one row or one column (gemv) equal the definition for every transposition") {
+    using tg::blas::transpose;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (const auto ta : {transpose::no, transpose::yes})
+        for (const auto tb : {transpose::no, transpose::yes})
+            for (const auto [m, n, k] : {std::array<std::size_t, 3>{1, 37, 11}, {29, 1, 13}, {1, 1, 17}, {4, 6, 5}}) {
+                CAPTURE(bool(ta));
+                CAPTURE(bool(tb));
+                CAPTURE(m);
+                CAPTURE(n);
+                const strided_product<double> d{m, n, k, ta, tb};
+                CHECK(d.wrong_entries(1.0, 0.0, nan) == 0); // β = 0 overwrites, even a NaN
+                CHECK(d.wrong_entries(2.0, 1.0, 5.0) == 0); // β = 1 accumulates
+                CHECK(d.wrong_entries(-0.5, 0.25, 8.0) == 0);
+                const strided_product<float> f{m, n, k, ta, tb};
+                CHECK(f.wrong_entries(1.0f, 0.0f, std::numeric_limits<float>::quiet_NaN()) == 0);
+                CHECK(f.wrong_entries(2.0f, 1.0f, 5.0f) == 0);
+            }
+}
 
 TEST_CASE("the backend names the library and the kernel in use") {
     const std::string b = tg::blas::backend();

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <xtensor/xtensor.hpp>
 
@@ -22,19 +23,48 @@ enum class transpose : bool { no = false, yes = true };
 
 inline CBLAS_TRANSPOSE cblas_flag(transpose t) { return t == transpose::yes ? CblasTrans : CblasNoTrans; }
 
-// C = alpha · op(A) op(B) + beta · C, all row-major; op(A) is m×k, op(B) is k×n.
-inline void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                 const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
-                 std::size_t ldc) {
-    cblas_sgemm(CblasRowMajor, cblas_flag(ta), cblas_flag(tb), int(m), int(n), int(k), alpha, a, int(lda),
-                b, int(ldb), beta, c, int(ldc));
+// OpenBLAS by element type: the general product and the matrix-vector product.
+inline void cblas_gemm(transpose ta, transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
+                       const float* b, int ldb, float beta, float* c, int ldc) {
+    cblas_sgemm(CblasRowMajor, cblas_flag(ta), cblas_flag(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+inline void cblas_gemm(transpose ta, transpose tb, int m, int n, int k, double alpha, const double* a, int lda,
+                       const double* b, int ldb, double beta, double* c, int ldc) {
+    cblas_dgemm(CblasRowMajor, cblas_flag(ta), cblas_flag(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+inline void cblas_gemv(transpose t, int rows, int cols, float alpha, const float* a, int lda, const float* x,
+                       int incx, float beta, float* y, int incy) {
+    cblas_sgemv(CblasRowMajor, cblas_flag(t), rows, cols, alpha, a, lda, x, incx, beta, y, incy);
+}
+inline void cblas_gemv(transpose t, int rows, int cols, double alpha, const double* a, int lda, const double* x,
+                       int incx, double beta, double* y, int incy) {
+    cblas_dgemv(CblasRowMajor, cblas_flag(t), rows, cols, alpha, a, lda, x, incx, beta, y, incy);
 }
 
-inline void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, double alpha,
-                 const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta,
-                 double* c, std::size_t ldc) {
-    cblas_dgemm(CblasRowMajor, cblas_flag(ta), cblas_flag(tb), int(m), int(n), int(k), alpha, a, int(lda),
-                b, int(ldb), beta, c, int(ldc));
+// C = alpha · op(A) op(B) + beta · C, all row-major; op(A) is m×k, op(B) is k×n.
+//
+// A product with one row or one column reads each entry of the matrix operand once, so
+// it goes to gemv, which streams that operand; gemm would first copy it into packed
+// panels (68% of the ADBench regression's gradient went to dgemm_incopy/itcopy).
+//   one row:    c = a op(B)  is  op(B)ᵀ aᵀ, B read transposed to op;
+//   one column: c = op(A) b.
+// A vector stored across a matrix's rows has stride ld, one stored along a row stride 1.
+template <class T>
+void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+          std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+    const bool vector_product = (m == 1 || n == 1) && k > 0;
+    if (vector_product && n == 1) {
+        const bool b_is_row = tb == transpose::yes; // bᵀ stored as 1×k
+        const auto [rows, cols] = ta == transpose::yes ? std::pair{k, m} : std::pair{m, k};
+        cblas_gemv(ta, int(rows), int(cols), alpha, a, int(lda), b, b_is_row ? 1 : int(ldb), beta, c, int(ldc));
+    } else if (vector_product) { // m == 1
+        const bool a_is_row = ta == transpose::no;
+        const auto [rows, cols] = tb == transpose::yes ? std::pair{n, k} : std::pair{k, n};
+        const transpose t = tb == transpose::yes ? transpose::no : transpose::yes;
+        cblas_gemv(t, int(rows), int(cols), alpha, b, int(ldb), a, a_is_row ? 1 : int(lda), beta, c, 1);
+    } else {
+        cblas_gemm(ta, tb, int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
+    }
 }
 
 // C = alpha · op(A) op(B) + beta · C on row-major xtensor matrices. C must already
