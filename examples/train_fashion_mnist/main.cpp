@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
         // around 0.90 (0.8977, 0.8990, 0.9039 for seeds 1-3); annealed, they settle above it.
         if (opt.model != architecture::mlp && app.count("--lr-schedule") == 0) schedule = "cosine";
         opt.schedule = schedule == "cosine" ? tg::nn::lr_schedule::cosine : tg::nn::lr_schedule::constant;
+        opt.lr_given = app.count("--lr") > 0;
+        opt.schedule_given = app.count("--lr-schedule") > 0;
         if (optimizer == "adam") opt.optimiser = tg::nn::adam<float>::options{.lr = lr, .weight_decay = weight_decay};
         else opt.optimiser = tg::nn::sgd<float>::options{.lr = lr, .momentum = momentum, .weight_decay = weight_decay};
     });

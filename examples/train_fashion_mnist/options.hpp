@@ -33,6 +33,9 @@ struct options {
     optimiser_options optimiser = typegrad::nn::adam<float>::options{};
     // The learning rate of each epoch, from the optimiser's lr (nn/schedule.hpp).
     typegrad::nn::lr_schedule schedule = typegrad::nn::lr_schedule::constant;
+    // Whether --lr and --lr-schedule were given: a resumed run takes from its checkpoint
+    // the base rate and the schedule the command line leaves out.
+    bool lr_given = false, schedule_given = false;
     std::uint64_t seed = 1;
     int threads = 1;
     std::filesystem::path data_dir = "/usr/share/datasets/fashion-mnist";

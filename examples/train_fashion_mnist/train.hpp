@@ -11,8 +11,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <variant>
@@ -78,6 +80,61 @@ inline std::size_t take_epoch(tg::io::checkpoint& c) {
             return std::size_t(epoch);
         }
     return 0;
+}
+
+// The learning rate of every epoch: a schedule and the rate it starts from.
+struct rate_plan {
+    tg::nn::lr_schedule schedule;
+    double base;
+    double at(std::size_t epoch, std::size_t epochs) const { return tg::nn::learning_rate(schedule, base, epoch, epochs); }
+};
+
+// A checkpoint keeps the plan beside the epoch count, so that a resumed run anneals from
+// the rate the run started with, not from whatever --lr the resuming command gives.
+inline void put_rate_plan(tg::io::checkpoint& c, const rate_plan& plan) {
+    c.optimiser_scalars.push_back({"trainer/lr_schedule", plan.schedule == tg::nn::lr_schedule::cosine ? 1.0 : 0.0});
+    c.optimiser_scalars.push_back({"trainer/base_lr", plan.base});
+}
+
+// The checkpoint's plan, taken out of c; none in a checkpoint written before plans were kept.
+inline std::optional<rate_plan> take_rate_plan(tg::io::checkpoint& c) {
+    auto take = [&](std::string_view name) -> std::optional<double> {
+        auto& scalars = c.optimiser_scalars;
+        for (auto it = scalars.begin(); it != scalars.end(); ++it)
+            if (it->name == name) {
+                const double v = it->value;
+                scalars.erase(it);
+                return v;
+            }
+        return std::nullopt;
+    };
+    const auto schedule = take("trainer/lr_schedule");
+    const auto base = take("trainer/base_lr");
+    if (!schedule && !base) return std::nullopt;
+    if (!schedule || !(*schedule == 0 || *schedule == 1))
+        throw tg::io::checkpoint_error("checkpoint: trainer/lr_schedule is " +
+                                       (schedule ? std::to_string(*schedule) : std::string("missing")) +
+                                       " (0 constant, 1 cosine)");
+    if (!base || !(std::isfinite(*base) && *base > 0))
+        throw tg::io::checkpoint_error("checkpoint: trainer/base_lr is " +
+                                       (base ? std::to_string(*base) : std::string("missing")) +
+                                       " (a positive learning rate)");
+    return rate_plan{*schedule == 1 ? tg::nn::lr_schedule::cosine : tg::nn::lr_schedule::constant, *base};
+}
+
+// The plan of a resumed run: what the command line gives, the rest from the checkpoint.
+// A checkpoint without a plan keeps the behaviour it was written under: a constant rate as
+// restored with the optimiser, a cosine one from the command line's --lr.
+inline rate_plan resumed_rate_plan(const options& opt, rate_plan given, const std::optional<rate_plan>& saved,
+                                   double restored_lr) {
+    rate_plan plan = given;
+    if (saved) {
+        if (!opt.schedule_given) plan.schedule = saved->schedule;
+        if (!opt.lr_given) plan.base = saved->base;
+    } else if (!opt.lr_given && plan.schedule == tg::nn::lr_schedule::constant) {
+        plan.base = restored_lr;
+    }
+    return plan;
 }
 
 // The gradient check of Model at the store's weights on one batch, in double: three ways
@@ -166,11 +223,18 @@ int train(const options& opt) {
     }
 
     std::size_t first_epoch = 0;
+    rate_plan rate{opt.schedule, std::visit([](const auto& o) { return double(o.lr); }, opt.optimiser)};
     if (!opt.resume.empty()) on_every_rank(opt, [&] {
         auto saved = tg::io::load_checkpoint(opt.resume);
         first_epoch = take_epoch(saved);
+        const auto saved_rate = take_rate_plan(saved);
         tg::io::restore(store, saved);
+        const double restored_lr = std::visit([](const auto& o) { return double(o.hyper_parameters().lr); }, store.optimiser());
+        rate = resumed_rate_plan(opt, rate, saved_rate, restored_lr);
         std::cout << "resumed from " << opt.resume << " after epoch " << first_epoch << "\n";
+        std::cout << "learning rate: " << (rate.schedule == tg::nn::lr_schedule::cosine ? "cosine from " : "constant ")
+                  << rate.base << (saved_rate ? " (schedule and base rate as the checkpoint has them, unless given)" : "")
+                  << "\n";
     });
     runner.synchronise_parameters();
 
@@ -188,12 +252,9 @@ int train(const options& opt) {
     const tg::data::batching batches{.size = opt.batch, .last = tg::data::last_batch::smaller};
     auto logits = tg::compile<float>(Model::logits);
     double accuracy = 0;
-    const double base_lr = std::visit([](const auto& o) { return o.lr; }, opt.optimiser);
     for (std::size_t epoch = first_epoch; epoch < opt.epochs; ++epoch) {
-        // The epoch's rate depends on (lr, epoch, epochs) alone: a resumed run sets the same.
-        // (A constant rate is left as the optimiser has it, restored from a checkpoint too.)
-        if (opt.schedule != tg::nn::lr_schedule::constant)
-            store.set_optimiser(tg::nn::with_learning_rate(store.optimiser(), tg::nn::learning_rate(opt.schedule, base_lr, epoch, opt.epochs)));
+        // The epoch's rate depends on (plan, epoch, epochs) alone: a resumed run sets the same.
+        store.set_optimiser(tg::nn::with_learning_rate(store.optimiser(), rate.at(epoch, opt.epochs)));
         const auto start = std::chrono::steady_clock::now();
         const std::clock_t cpu_start = std::clock(); // on a shared machine CPU time is the steadier figure
         train_set.shuffle(opt.seed * 1000003u + epoch); // the order depends on (seed, epoch) only
@@ -240,6 +301,7 @@ int train(const options& opt) {
             if (!speaks(opt)) return;
             auto c = tg::io::to_checkpoint(store);
             c.optimiser_scalars.push_back({"trainer/epoch", double(epoch + 1)});
+            put_rate_plan(c, rate);
             tg::io::save_checkpoint(opt.save, c);
         });
     }

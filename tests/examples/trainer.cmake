@@ -74,6 +74,20 @@ elseif(SCENARIO STREQUAL "resume")
   expect_resumed_at_epoch_2("${out}")
   expect_same_bytes(${WORK}/sgd_straight.ckpt ${WORK}/sgd_split.ckpt
                     "resumed SGD training differs from straight training")
+  # A checkpoint keeps the learning-rate schedule and the rate it started from: resumed
+  # without --lr and --lr-schedule, a cosine run from lr 0.01 goes on annealing from 0.01
+  # (epoch 2 of 2 at 0.005), not from the default 1e-3 at a constant rate.
+  set(cosine --lr-schedule cosine --lr 0.01)
+  run(0 out ${small} ${cosine} --epochs 2 --save ${WORK}/cos_straight.ckpt)
+  run(0 out ${small} ${cosine} --epochs 1 --save ${WORK}/cos_split.ckpt)
+  run(0 out ${small} --epochs 2 --resume ${WORK}/cos_split.ckpt --save ${WORK}/cos_split.ckpt)
+  expect_resumed_at_epoch_2("${out}")
+  expect_match("${out}" "learning rate: cosine from 0.01 ")
+  expect_same_bytes(${WORK}/cos_straight.ckpt ${WORK}/cos_split.ckpt
+                    "a cosine run resumed without --lr differs from straight training")
+  # What the resuming command gives wins: here a constant rate of 0.002.
+  run(0 out ${small} --epochs 3 --resume ${WORK}/cos_split.ckpt --lr-schedule constant --lr 0.002)
+  expect_match("${out}" "learning rate: constant 0.002 ")
 
 elseif(SCENARIO STREQUAL "lenet_resume")
   # LeNet-5 (--model lenet): its printed model, the last line, and exact resume.
