@@ -86,11 +86,13 @@ struct binary {
 
 } // namespace kernels
 
-// What the kernels read at run time: the bound values, the buffers of earlier nodes
-// and the inferred shapes, each indexed by node id.
-template <class T, class Values>
+// What the kernels read at run time, each indexed by node id: the bound values (of
+// the symbol nodes), the buffers of earlier nodes and the inferred shapes. Not the
+// values(...) object itself: its type spells every binding, and it was in the symbol
+// of every kernel (signature.hpp says why a symbol's length costs).
+template <class T>
 struct kernel_inputs {
-    const Values& values;
+    const xt::xtensor<T, 2>* const* bound;
     const xt::xtensor<T, 2>* buffers;
     const shape2* shapes;
 };
@@ -99,10 +101,10 @@ namespace kernels {
 
 // A node as a whole matrix: the bound value, its buffer, or for a transpose read
 // in place, its operand's (to be read with a transpose flag).
-template <class P, class T, class Values>
-const xt::xtensor<T, 2>& matrix(const kernel_inputs<T, Values>& in) {
+template <class P, class T>
+const xt::xtensor<T, 2>& matrix(const kernel_inputs<T>& in) {
     using N = typename P::type;
-    if constexpr (is_symbol_v<N>) return in.values.template get<N::name>();
+    if constexpr (is_symbol_v<N>) return *in.bound[P::id];
     else if constexpr (P::transposed_read) return matrix<typename P::template operand<0>>(in);
     else {
         static_assert(P::materialized, "typegrad: internal: matrix() of a fused node");
@@ -127,12 +129,12 @@ constexpr blas::transpose flag() {
     return P::transposed_read ? blas::transpose::yes : blas::transpose::no;
 }
 
-template <class P, class T, class Values>
-auto body(const kernel_inputs<T, Values>& in);
+template <class P, class T>
+auto body(const kernel_inputs<T>& in);
 
 // Node P inside a loop over its consumer's output.
-template <class P, class T, class Values>
-auto kernel(const kernel_inputs<T, Values>& in) {
+template <class P, class T>
+auto kernel(const kernel_inputs<T>& in) {
     using N = typename P::type;
     if constexpr (is_literal_v<N>) {
         return constant<T>{N::template value<T>()};
@@ -145,8 +147,8 @@ auto kernel(const kernel_inputs<T, Values>& in) {
 }
 
 // What node P computes, as a kernel over its operands' kernels.
-template <class P, class T, class Values>
-auto body(const kernel_inputs<T, Values>& in) {
+template <class P, class T>
+auto body(const kernel_inputs<T>& in) {
     using N = typename P::type;
     using A = typename P::template operand<0>;
     if constexpr (P::kind == node_kind::view && swaps_axes<N>()) {
@@ -157,7 +159,7 @@ auto body(const kernel_inputs<T, Values>& in) {
         return read<T, N::rows == 1, N::cols == 1>{m.data(), in.shapes[P::id].cols};
     } else if constexpr (P::kind == node_kind::view) {
         return kernel<A>(in);
-    } else if constexpr (operands_t<N>::size == 1) {
+    } else if constexpr (N::arity == 1) {
         return unary<typename N::op, decltype(kernel<A>(in))>{kernel<A>(in)};
     } else {
         using B = typename P::template operand<1>;
@@ -167,20 +169,20 @@ auto body(const kernel_inputs<T, Values>& in) {
 
 // An operand as an op's compute takes it: its matrix, or its shape when the op
 // reads only that.
-template <class P, bool Value, class T, class Values>
-decltype(auto) compute_operand(const kernel_inputs<T, Values>& in) {
+template <class P, bool Value, class T>
+decltype(auto) compute_operand(const kernel_inputs<T>& in) {
     if constexpr (!Value) return in.shapes[P::id];
     else return matrix<P>(in);
 }
 
 // Computes materialised node P (planned<…>::computed) into its buffer `out`.
-template <class P, class T, class Values>
-void compute(xt::xtensor<T, 2>& out, const kernel_inputs<T, Values>& in) {
+template <class P, class T>
+void compute(xt::xtensor<T, 2>& out, const kernel_inputs<T>& in) {
     using N = typename P::type;
     if constexpr (is_literal_v<N>) {
         out.fill(N::template value<T>());
     } else if constexpr (is_symbol_v<N>) {
-        const xt::xtensor<T, 2>& v = in.values.template get<N::name>();
+        const xt::xtensor<T, 2>& v = *in.bound[P::id];
         std::copy_n(v.data(), v.size(), out.data());
     } else if constexpr (P::kind == node_kind::elementwise || P::kind == node_kind::view) {
         assign(out, body<P>(in));
@@ -202,16 +204,16 @@ void compute(xt::xtensor<T, 2>& out, const kernel_inputs<T, Values>& in) {
         out(0, 0) = N::op::total(sum_of_terms<typename N::op>(matrix<A>(in), matrix<B>(in)), matrix<A>(in).shape(1));
     } else {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            N::op::compute(out, compute_operand<typename P::template operand<K>, detail::value_operands<N>()[K]>(in)...);
-        }(std::make_index_sequence<operands_t<N>::size>{});
+            N::op::compute(out, compute_operand<typename P::template operand<K>, N::reads_value[K]>(in)...);
+        }(std::make_index_sequence<N::arity>{});
     }
 }
 
 // Runs materialised node P: computes it into its buffer or, for a reshape that
 // takes its operand's buffer over (TakesBuffer), swaps the two buffers (same size:
 // pointers move, nothing is allocated) and relabels both shapes.
-template <class P, bool TakesBuffer, class T, class Values>
-void run(xt::xtensor<T, 2>* buffers, const shape2* shapes, const kernel_inputs<T, Values>& in) {
+template <class P, bool TakesBuffer, class T>
+void run(xt::xtensor<T, 2>* buffers, const shape2* shapes, const kernel_inputs<T>& in) {
     if constexpr (TakesBuffer) {
         constexpr std::size_t i = P::id, a = P::template operand<0>::id;
         std::swap(buffers[i], buffers[a]);

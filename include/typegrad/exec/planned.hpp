@@ -7,19 +7,20 @@
 #include <utility>
 
 #include <typegrad/exec/schedule.hpp>
+#include <typegrad/exec/signature.hpp>
 #include <typegrad/expr/graph.hpp>
 
 namespace typegrad {
 
-// A node as the kernels see it: its type, its id, how the schedule treats it and,
-// where the kernel reaches through it (a fused node, a transpose read in place),
+// A node as the kernels see it: its signature, its id, how the schedule treats it
+// and, where the kernel reaches through it (a fused node, a transpose read in place),
 // its operands the same way. The kernels below are free functions of this type
 // rather than members of a class of the whole graph: a member's symbol spells the
 // whole node list and the schedule, GCC's mangler is quadratic in a name's length,
 // and one such member per node made the executor's compile time grow with the
 // square of the graph (issue 15).
 template <class N, std::size_t Id, node_kind Kind, bool Materialized, bool TransposedRead, class... Operands>
-struct planned_node {
+struct planned_node { // N: the node's signature_of
     using type = N;
     static constexpr std::size_t id = Id;
     static constexpr node_kind kind = Kind;
@@ -41,11 +42,12 @@ struct planned {
     template <std::size_t J, std::size_t... K>
     struct read<J, std::index_sequence<K...>> {
         using N = typename tables::template node<J>;
+        using sig = typename signature_of<N>::type;
         // (A condition, not a static member: GCC would mangle a member's name, which
         // spells the whole node list, once per node.)
         using type = std::conditional_t<is_symbol_v<N> || is_literal_v<N> || (Plan.materialized[J] && !Plan.transposed_read[J]),
-                                        planned_node<N, J, Plan.kind[J], Plan.materialized[J], false>,
-                                        planned_node<N, J, Plan.kind[J], false, Plan.transposed_read[J],
+                                        planned_node<sig, J, Plan.kind[J], Plan.materialized[J], false>,
+                                        planned_node<sig, J, Plan.kind[J], false, Plan.transposed_read[J],
                                                      typename read<tables::operands[J][K]>::type...>>;
     };
 
@@ -56,8 +58,9 @@ struct planned {
     template <std::size_t I, std::size_t... K>
     struct computed<I, std::index_sequence<K...>> {
         template <std::size_t J, bool Value>
-        using operand = std::conditional_t<Value, typename read<J>::type, planned_node<typename tables::template node<J>, J, Plan.kind[J], false, false>>;
-        using type = planned_node<typename tables::template node<I>, I, Plan.kind[I], true, false,
+        using operand = std::conditional_t<Value, typename read<J>::type,
+                                           planned_node<typename signature_of<typename tables::template node<J>>::type, J, Plan.kind[J], false, false>>;
+        using type = planned_node<typename signature_of<typename tables::template node<I>>::type, I, Plan.kind[I], true, false,
                                   operand<tables::operands[I][K], tables::reads_value[I][K]>...>;
     };
 };

@@ -46,15 +46,16 @@ class program {
                       "typegrad: the bound values' scalar type differs from the program's");
         static_assert(node_observer<Observer>, "typegrad: program.run(values, observer) requires "
                                                "observer(std::integral_constant<std::size_t, I>{}) for a node id I");
-        if (!shapes_.hold_for(values)) {
-            shapes_.infer(values);
+        bind(values);
+        if (!shapes_.hold_for(bound_.data())) {
+            shapes_.infer(bound_.data());
             for (std::size_t i = 0; i < size; ++i)
                 if (plan.materialized[i] && (buffers_[i].shape(0) != shapes_[i].rows || buffers_[i].shape(1) != shapes_[i].cols))
                     buffers_[i].resize({shapes_[i].rows, shapes_[i].cols});
         }
         // Each materialised node in order, by free functions of the node (fusion.hpp
         // says why not members).
-        const kernel_inputs<T, Values> in{values, buffers_.data(), shapes_.data()};
+        const kernel_inputs<T> in{bound_.data(), buffers_.data(), shapes_.data()};
         [&]<std::size_t... K>(std::index_sequence<K...>) {
             ((kernels::run<typename planned_nodes::template computed<computed_ids[K]>::type,
                            plan.takes_operand_buffer[computed_ids[K]]>(buffers_.data(), shapes_.data(), in),
@@ -94,6 +95,32 @@ class program {
         return ids;
     }();
 
+    // The symbol nodes, in order.
+    static constexpr auto symbol_ids = [] {
+        constexpr auto is_symbol = []<std::size_t... I>(std::index_sequence<I...>) {
+            return std::array<bool, size>{is_symbol_v<typename tables::template node<I>>...};
+        }(std::make_index_sequence<size>{});
+        constexpr std::size_t count = [&] {
+            std::size_t n = 0;
+            for (bool b : is_symbol) n += b;
+            return n;
+        }();
+        std::array<std::size_t, count> ids{};
+        for (std::size_t i = 0, k = 0; i < size; ++i)
+            if (is_symbol[i]) ids[k++] = i;
+        return ids;
+    }();
+
+    // Each symbol node's bound value, by node id: what shape inference and the kernels
+    // read. Looked up here, once per run, so that none of their per-node functions has
+    // the values' type (which spells every binding) in its symbol.
+    template <class Values>
+    void bind(const Values& values) {
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            ((bound_[symbol_ids[K]] = &values.template get<tables::template node<symbol_ids[K]>::name>()), ...);
+        }(std::make_index_sequence<symbol_ids.size()>{});
+    }
+
     // Node i's buffer is complete.
     void computed(std::size_t i) const {
         if (namer_) [[unlikely]]
@@ -101,6 +128,7 @@ class program {
     }
 
     node_namer namer_ = nullptr;
+    std::array<const xt::xtensor<T, 2>*, size> bound_{};
     shapes<order> shapes_;
     std::vector<xt::xtensor<T, 2>> buffers_;
 };

@@ -13,6 +13,9 @@
 #include <string_view>
 #include <utility>
 
+#include <xtensor/xtensor.hpp>
+
+#include <typegrad/exec/signature.hpp>
 #include <typegrad/expr/graph.hpp>
 #include <typegrad/expr/shape.hpp>
 #include <typegrad/print/graph_text.hpp>
@@ -33,24 +36,19 @@ namespace detail {
 // the executor's compile time grow with the square of the graph (issue 15).
 [[noreturn]] void throw_bound_mismatch(std::string_view name, shape2 bound, dim rows, dim cols);
 
-// True unless N is a symbol whose bound value's shape is no longer `inferred`.
-template <class N, class Values>
-bool same_bound_shape(const Values& values, shape2 inferred) {
-    if constexpr (is_symbol_v<N>) {
-        const auto& v = values.template get<N::name>();
-        return v.shape(0) == inferred.rows && v.shape(1) == inferred.cols;
-    } else {
-        return true;
-    }
+// True unless N is a symbol whose bound value v's shape is no longer `inferred`.
+template <class N, class T>
+bool same_bound_shape(const xt::xtensor<T, 2>* v, shape2 inferred) {
+    if constexpr (is_symbol_v<N>) return v->shape(0) == inferred.rows && v->shape(1) == inferred.cols;
+    else return true;
 }
 
-// Node N's shape from the bound value (a symbol) or from its operands' shapes,
+// Node N (its shape_signature_of) shape from its bound value v (a symbol) or from its operands' shapes,
 // shapes[operand[k]] (an op). False when the op's shape rule refuses them.
-template <class N, class Values>
-bool infer_shape(shape2& out, const shape2* shapes, const std::size_t* operand, const Values& values) {
+template <class N, class T>
+bool infer_shape(shape2& out, const shape2* shapes, const std::size_t* operand, const xt::xtensor<T, 2>* v) {
     if constexpr (is_symbol_v<N>) {
-        const auto& v = values.template get<N::name>();
-        out = {v.shape(0), v.shape(1)};
+        out = {v->shape(0), v->shape(1)};
         if ((N::rows != dyn && std::size_t(N::rows) != out.rows) || (N::cols != dyn && std::size_t(N::cols) != out.cols))
             throw_bound_mismatch(N::name.view(), out, N::rows, N::cols);
         return true;
@@ -59,9 +57,9 @@ bool infer_shape(shape2& out, const shape2* shapes, const std::size_t* operand, 
         return true;
     } else {
         return [&]<std::size_t... K>(std::index_sequence<K...>) {
-            return N::op::template shape<meta::at<operands_t<N>, K>...>(
+            return N::op::template shape<meta::at<typename N::operands, K>...>(
                 out, std::array<shape2, sizeof...(K)>{shapes[operand[K]]...});
-        }(std::make_index_sequence<operands_t<N>::size>{});
+        }(std::make_index_sequence<N::arity>{});
     }
 }
 
@@ -91,20 +89,21 @@ class shapes {
     shape2 operator[](std::size_t i) const { return shapes_[i]; }
     const shape2* data() const { return shapes_.data(); }
 
-    // True when the last inference holds for these values: same bound shapes.
-    template <class Values>
-    bool hold_for(const Values& values) const {
+    // True when the last inference holds for these bound values (bound[i]: the value of
+    // symbol node i): same bound shapes.
+    template <class T>
+    bool hold_for(const xt::xtensor<T, 2>* const* bound) const {
         return valid_ && [&]<std::size_t... I>(std::index_sequence<I...>) {
-            return (detail::same_bound_shape<node<I>>(values, shapes_[I]) && ...);
+            return (detail::same_bound_shape<typename signature_of<node<I>>::type>(bound[I], shapes_[I]) && ...);
         }(all{});
     }
 
     // Infers every node's shape; throws shape_error on a mismatch.
-    template <class Values>
-    void infer(const Values& values) {
+    template <class T>
+    void infer(const xt::xtensor<T, 2>* const* bound) {
         valid_ = false;
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((detail::infer_shape<node<I>>(shapes_[I], shapes_.data(), tables::operands[I].data(), values) || op_mismatch(I)), ...);
+            ((detail::infer_shape<typename shape_signature_of<node<I>>::type>(shapes_[I], shapes_.data(), tables::operands[I].data(), bound[I]) || op_mismatch(I)), ...);
         }(all{});
         valid_ = true;
     }

@@ -57,12 +57,19 @@ inline constexpr std::size_t no_node = std::size_t(-1);
 
 namespace detail {
 
+// Which of an op's Arity operands it reads the values of (the rest: their shapes only).
+template <class Op, std::size_t Arity>
+constexpr std::array<bool, max_arity> op_reads_value() {
+    std::array<bool, max_arity> used{};
+    if constexpr (requires { Op::uses_value(0); })
+        for (std::size_t k = 0; k < Arity; ++k) used[k] = Op::uses_value(k);
+    return used;
+}
+
 template <class N>
 constexpr std::array<bool, max_arity> value_operands() {
-    std::array<bool, max_arity> used{};
-    if constexpr (requires { N::op::uses_value(0); })
-        for (std::size_t k = 0; k < operands_t<N>::size; ++k) used[k] = N::op::uses_value(k);
-    return used;
+    if constexpr (requires { typename N::op; }) return op_reads_value<typename N::op, operands_t<N>::size>();
+    else return {};
 }
 
 struct edge {
