@@ -79,7 +79,8 @@ TEST_CASE("products with one row or one column (gemv) equal the definition for e
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (const auto ta : {transpose::no, transpose::yes})
         for (const auto tb : {transpose::no, transpose::yes})
-            for (const auto [m, n, k] : {std::array<std::size_t, 3>{1, 37, 11}, {29, 1, 13}, {1, 1, 17}, {4, 6, 5}}) {
+            for (const auto& mnk : {std::array<std::size_t, 3>{1, 37, 11}, {29, 1, 13}, {1, 1, 17}, {4, 6, 5}}) {
+                const std::size_t m = mnk[0], n = mnk[1], k = mnk[2]; // not a structured binding: CAPTURE is a lambda
                 CAPTURE(bool(ta));
                 CAPTURE(bool(tb));
                 CAPTURE(m);
