@@ -67,19 +67,25 @@ inline void keep_first(tg::data::dataset<float>& set, std::size_t limit) {
                                    set.classes());
 }
 
-// The checkpoint's epoch count, stored beside the optimiser's scalars; taken out of c.
-inline std::size_t take_epoch(tg::io::checkpoint& c) {
+// The trainer's scalar `name` (stored beside the optimiser's), taken out of c; none if absent.
+inline std::optional<double> take_scalar(tg::io::checkpoint& c, std::string_view name) {
     auto& scalars = c.optimiser_scalars;
     for (auto it = scalars.begin(); it != scalars.end(); ++it)
-        if (it->name == "trainer/epoch") {
-            const double epoch = it->value;
+        if (it->name == name) {
+            const double v = it->value;
             scalars.erase(it);
-            if (!(epoch >= 0 && epoch <= 1e6 && epoch == std::floor(epoch)))
-                throw tg::io::checkpoint_error("checkpoint: trainer/epoch " + std::to_string(epoch) +
-                                               " is not an epoch count");
-            return std::size_t(epoch);
+            return v;
         }
-    return 0;
+    return std::nullopt;
+}
+
+// The checkpoint's epoch count, taken out of c.
+inline std::size_t take_epoch(tg::io::checkpoint& c) {
+    const auto epoch = take_scalar(c, "trainer/epoch");
+    if (!epoch) return 0;
+    if (!(*epoch >= 0 && *epoch <= 1e6 && *epoch == std::floor(*epoch)))
+        throw tg::io::checkpoint_error("checkpoint: trainer/epoch " + std::to_string(*epoch) + " is not an epoch count");
+    return std::size_t(*epoch);
 }
 
 // The learning rate of every epoch: a schedule and the rate it starts from.
@@ -98,18 +104,8 @@ inline void put_rate_plan(tg::io::checkpoint& c, const rate_plan& plan) {
 
 // The checkpoint's plan, taken out of c; none in a checkpoint written before plans were kept.
 inline std::optional<rate_plan> take_rate_plan(tg::io::checkpoint& c) {
-    auto take = [&](std::string_view name) -> std::optional<double> {
-        auto& scalars = c.optimiser_scalars;
-        for (auto it = scalars.begin(); it != scalars.end(); ++it)
-            if (it->name == name) {
-                const double v = it->value;
-                scalars.erase(it);
-                return v;
-            }
-        return std::nullopt;
-    };
-    const auto schedule = take("trainer/lr_schedule");
-    const auto base = take("trainer/base_lr");
+    const auto schedule = take_scalar(c, "trainer/lr_schedule");
+    const auto base = take_scalar(c, "trainer/base_lr");
     if (!schedule && !base) return std::nullopt;
     if (!schedule || !(*schedule == 0 || *schedule == 1))
         throw tg::io::checkpoint_error("checkpoint: trainer/lr_schedule is " +

@@ -52,12 +52,11 @@ inline void cblas_gemv(transpose t, int rows, int cols, double alpha, const doub
 template <class T>
 void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
           std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
-    const bool vector_product = (m == 1 || n == 1) && k > 0;
-    if (vector_product && n == 1) {
+    if (n == 1 && k > 0) {
         const bool b_is_row = tb == transpose::yes; // bᵀ stored as 1×k
         const auto [rows, cols] = ta == transpose::yes ? std::pair{k, m} : std::pair{m, k};
         cblas_gemv(ta, int(rows), int(cols), alpha, a, int(lda), b, b_is_row ? 1 : int(ldb), beta, c, int(ldc));
-    } else if (vector_product) { // m == 1
+    } else if (m == 1 && k > 0) {
         const bool a_is_row = ta == transpose::no;
         const auto [rows, cols] = tb == transpose::yes ? std::pair{n, k} : std::pair{k, n};
         const transpose t = tb == transpose::yes ? transpose::no : transpose::yes;

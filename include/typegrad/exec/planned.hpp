@@ -34,6 +34,8 @@ struct planned_node { // N: the node's signature_of
 template <class Nodes, const auto& Plan>
 struct planned {
     using tables = graph<Nodes>;
+    template <std::size_t J>
+    using sig = typename signature_of<typename tables::template node<J>>::type;
 
     // Node J as its consumer reads it: a buffer or bound value is a leaf; a fused
     // node or a transpose read in place carries its operands.
@@ -42,12 +44,11 @@ struct planned {
     template <std::size_t J, std::size_t... K>
     struct read<J, std::index_sequence<K...>> {
         using N = typename tables::template node<J>;
-        using sig = typename signature_of<N>::type;
         // (A condition, not a static member: GCC would mangle a member's name, which
         // spells the whole node list, once per node.)
         using type = std::conditional_t<is_symbol_v<N> || is_literal_v<N> || (Plan.materialized[J] && !Plan.transposed_read[J]),
-                                        planned_node<sig, J, Plan.kind[J], Plan.materialized[J], false>,
-                                        planned_node<sig, J, Plan.kind[J], false, Plan.transposed_read[J],
+                                        planned_node<sig<J>, J, Plan.kind[J], Plan.materialized[J], false>,
+                                        planned_node<sig<J>, J, Plan.kind[J], false, Plan.transposed_read[J],
                                                      typename read<tables::operands[J][K]>::type...>>;
     };
 
@@ -58,9 +59,8 @@ struct planned {
     template <std::size_t I, std::size_t... K>
     struct computed<I, std::index_sequence<K...>> {
         template <std::size_t J, bool Value>
-        using operand = std::conditional_t<Value, typename read<J>::type,
-                                           planned_node<typename signature_of<typename tables::template node<J>>::type, J, Plan.kind[J], false, false>>;
-        using type = planned_node<typename signature_of<typename tables::template node<I>>::type, I, Plan.kind[I], true, false,
+        using operand = std::conditional_t<Value, typename read<J>::type, planned_node<sig<J>, J, Plan.kind[J], false, false>>;
+        using type = planned_node<sig<I>, I, Plan.kind[I], true, false,
                                   operand<tables::operands[I][K], tables::reads_value[I][K]>...>;
     };
 };

@@ -97,17 +97,14 @@ class program {
 
     // The symbol nodes, in order.
     static constexpr auto symbol_ids = [] {
-        constexpr auto is_symbol = []<std::size_t... I>(std::index_sequence<I...>) {
-            return std::array<bool, size>{is_symbol_v<typename tables::template node<I>>...};
-        }(std::make_index_sequence<size>{});
-        constexpr std::size_t count = [&] {
+        constexpr std::size_t count = [] {
             std::size_t n = 0;
-            for (bool b : is_symbol) n += b;
+            for (node_kind k : tables::kind) n += k == node_kind::symbol;
             return n;
         }();
         std::array<std::size_t, count> ids{};
         for (std::size_t i = 0, k = 0; i < size; ++i)
-            if (is_symbol[i]) ids[k++] = i;
+            if (tables::kind[i] == node_kind::symbol) ids[k++] = i;
         return ids;
     }();
 

@@ -43,8 +43,9 @@ bool same_bound_shape(const xt::xtensor<T, 2>* v, shape2 inferred) {
     else return true;
 }
 
-// Node N (its shape_signature_of) shape from its bound value v (a symbol) or from its operands' shapes,
-// shapes[operand[k]] (an op). False when the op's shape rule refuses them.
+// The shape of node N (its shape_signature_of): from its bound value v (a symbol) or
+// from its operands' shapes, shapes[operand[k]] (an op). False when the op's shape
+// rule refuses them.
 template <class N, class T>
 bool infer_shape(shape2& out, const shape2* shapes, const std::size_t* operand, const xt::xtensor<T, 2>* v) {
     if constexpr (is_symbol_v<N>) {

@@ -11,11 +11,11 @@
 namespace typegrad {
 
 // What the executor's per-node functions (shape inference, kernels) need to know of
-// an op node: its op, its static shape, and its operands' signatures in turn, one
-// level down. Not the node's own type: that spells the whole subgraph below it, so a
-// deep node's symbols grew with the depth, and GCC's mangler costs about the square of
-// a name's length: the executor's compile time grew with the cube of the depth
-// (issue 15). Operands below one level are leaves: nothing reads further down.
+// an op node: its op, its static shape, its arity and which operands it reads the
+// values of. Not the node's own type: that spells the whole subgraph below it, so a
+// deep node's symbols grew with the depth, GCC's mangler costs about the square of a
+// name's length, and the executor's compile time grew ×3.85 from 20 to 40 hidden
+// layers (issue 15; ×2.7 with signatures).
 template <class Op, dim Rows, dim Cols, std::size_t Arity>
 struct op_signature {
     using op = Op;
@@ -34,7 +34,8 @@ struct signature_of<expr<Op, L, A...>> {
     using type = op_signature<Op, expr<Op, L, A...>::rows, expr<Op, L, A...>::cols, sizeof...(A)>;
 };
 
-// An op node with its operands' signatures: what a shape rule reads (their static shapes).
+// An op node with its operands' signatures, one level down: what a shape rule reads
+// (their static shapes); nothing reads further down.
 template <class Sig, class... OperandSigs>
 struct shape_signature : Sig {
     using operands = meta::type_list<OperandSigs...>;
