@@ -114,7 +114,7 @@ class program {
     template <class Values>
     void bind(const Values& values) {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            ((bound_[symbol_ids[K]] = &values.template get<tables::template node<symbol_ids[K]>::name>()), ...);
+            ((bound_[symbol_ids[K]] = &values.slots[Values::template slot_of<tables::template node<symbol_ids[K]>::name>()].get()), ...);
         }(std::make_index_sequence<symbol_ids.size()>{});
     }
 
