@@ -52,7 +52,7 @@ static_assert(same<decltype(tg::exp(x) * tg::sin(y)), decltype(tg::sin(y) * tg::
 static_assert(same<decltype(tg::matmul(x, y) + s), decltype(s + tg::matmul(x, y))>);
 // The order reads as written by hand: constants, matrix products, names, the rest.
 static_assert(same<decltype(x * 3_c), decltype(3_c * x)>);
-static_assert(tg::is_op_v<decltype(tg::matmul(x, y) + r), tg::add_op> &&
+static_assert(tg::is_op<decltype(tg::matmul(x, y) + r), tg::add_op>::value &&
               same<decltype(tg::operand<0>(tg::matmul(x, y) + r)), decltype(tg::matmul(x, y))>);
 static_assert(same<decltype(tg::operand<0>((1_c - a3) * a3)), decltype(a3)>);
 // s ⊙ r and r ⊙ s in one graph are one node: s, r, s ⊙ r, and 2 ⊙ (s ⊙ r) for their sum.

@@ -40,7 +40,7 @@ constexpr bool needs_full_shape() {
 // Sums a along the dimensions where X is 1 and a is not; one Σ when X is a scalar.
 template <class X, class A>
 constexpr auto sum_to(A a) {
-    if constexpr (is_scalar_v<X> && !is_scalar_v<A>) return expr<sum_op, no_label, A>{};
+    if constexpr (is_scalar<X>::value && !is_scalar<A>::value) return expr<sum_op, no_label, A>{};
     else if constexpr (X::rows == 1 && A::rows != 1) return expr<sum_axis_op<0>, no_label, A>{};
     else if constexpr (X::cols == 1 && A::cols != 1) return expr<sum_axis_op<1>, no_label, A>{};
     else return a;
@@ -53,10 +53,10 @@ constexpr auto sum_to(A a) {
 // for is a factor: the broadcast is a sum of equal terms.
 template <class X, class Consumer, class A>
 constexpr auto fit_contribution(A a) {
-    if constexpr (is_zero_v<A>) {
+    if constexpr (is_zero<A>::value) {
         return a;
     } else {
-        constexpr static_dims inside = Consumer::op::broadcasts_operands ? shape_of<Consumer> : shape_of<X>;
+        constexpr static_dims inside = Consumer::op::broadcasts_operands ? static_dims{Consumer::rows, Consumer::cols} : static_dims{X::rows, X::cols};
         constexpr bool by_rows = X::rows == 1 && A::rows == 1 && inside.rows != 1;
         constexpr bool by_cols = X::cols == 1 && A::cols == 1 && inside.cols != 1;
         constexpr auto summed = sum_to<X>(A{});
@@ -71,7 +71,7 @@ constexpr auto fit_contribution(A a) {
 // node's consumers need the full shape (or the adjoint is a result).
 template <class N, bool Output, class A>
 constexpr auto expand_adjoint(A a) {
-    if constexpr (is_zero_v<A> && !Output) {
+    if constexpr (is_zero<A>::value && !Output) {
         return a;
     } else {
         constexpr bool smaller = (A::rows == 1 && N::rows != 1) || (A::cols == 1 && N::cols != 1);
@@ -91,43 +91,48 @@ struct derivation {
     template <std::size_t I>
     using node = typename tables::template node<I>;
 
-    // ∂f/∂(node I), as a class template rather than a function: each is instantiated
-    // once, the compiler memoises it, and it gets no symbol. (GCC mangles the name of
-    // every function template it instantiates, and here every name would spell all of
-    // f: the cost grew with the cube of the depth.)
+    // ∂f/∂(node I) and the edge contributions it sums, as class templates of types
+    // only: each is instantiated once and memoised, and gets no symbol. A function or a
+    // lambda would: GCC names every one it instantiates, and each such name spells all
+    // of f, so one per node made the compile time grow faster than the graph.
     template <std::size_t J, std::size_t K>
     struct contribution_at;
 
+    // Σ over node I's consumers of what each passes back to it.
+    template <std::size_t I, std::size_t First = tables::consumers.first[I],
+              class E = std::make_index_sequence<tables::consumers.first[I + 1] - tables::consumers.first[I]>>
+    struct contributions_to;
+    template <std::size_t I, std::size_t First, std::size_t... E>
+    struct contributions_to<I, First, std::index_sequence<E...>> {
+        using type = decltype((literal<0>{} + ... +
+                               typename contribution_at<tables::consumers.edges[First + E].consumer,
+                                                        tables::consumers.edges[First + E].position>::type{}));
+    };
+
+    template <std::size_t I>
+    struct summed_adjoint {
+        using type = decltype(detail::expand_adjoint<node<I>, false>(typename contributions_to<I>::type{}));
+    };
+
     template <std::size_t I>
     struct adjoint_at {
-        using type = decltype([] {
-            if constexpr (I == root) {
-                return literal<1>{};
-            } else {
-                constexpr std::size_t first = tables::consumers.first[I];
-                constexpr std::size_t count = tables::consumers.first[I + 1] - first;
-                return detail::expand_adjoint<node<I>, false>([]<std::size_t... E>(std::index_sequence<E...>) {
-                    return (literal<0>{} + ... +
-                            typename contribution_at<tables::consumers.edges[first + E].consumer,
-                                                     tables::consumers.edges[first + E].position>::type{});
-                }(std::make_index_sequence<count>{}));
-            }
-        }());
+        using type = typename std::conditional_t<I == root, std::type_identity<literal<1>>, summed_adjoint<I>>::type;
     };
 
     // What consumer J passes back to its operand at position K, fitted to the
     // operand's shape.
     template <std::size_t J, std::size_t K>
+    struct fitted_vjp {
+        using consumer = node<J>;
+        using operand = meta::at<operands_t<consumer>, K>;
+        using type = decltype(detail::fit_contribution<operand, consumer>(
+            consumer::op::template vjp<K>(consumer{}, typename adjoint_at<J>::type{})));
+    };
+
+    template <std::size_t J, std::size_t K>
     struct contribution_at {
-        using type = decltype([] {
-            using consumer = node<J>;
-            if constexpr (!tables::reads_value[J][K]) return literal<0>{};
-            else {
-                using operand = meta::at<operands_t<consumer>, K>;
-                return detail::fit_contribution<operand, consumer>(
-                    consumer::op::template vjp<K>(consumer{}, typename adjoint_at<J>::type{}));
-            }
-        }());
+        using type = typename std::conditional_t<tables::reads_value[J][K], fitted_vjp<J, K>,
+                                                 std::type_identity<literal<0>>>::type;
     };
 
     template <std::size_t I>
@@ -138,8 +143,8 @@ struct derivation {
     // ∂f/∂X for any node X: zero when f does not depend on X.
     template <class X>
     static constexpr auto adjoint_of() {
-        if constexpr (meta::contains_v<order, X>)
-            return detail::expand_adjoint<X, true>(typename adjoint_at<meta::index_of<order, X>>::type{});
+        if constexpr (meta::contains<order, X>::value)
+            return detail::expand_adjoint<X, true>(typename adjoint_at<meta::index_in<order, X>::value>::type{});
         else return detail::expand_adjoint<X, true>(literal<0>{});
     }
 };
@@ -148,7 +153,7 @@ namespace detail {
 
 template <class F>
 constexpr std::string_view function_label() {
-    if constexpr (has_label_v<F>) return F::label_type::name.view();
+    if constexpr (has_label<F>::value) return F::label_type::name.view();
     else return "f";
 }
 
@@ -165,7 +170,7 @@ constexpr auto derivative_label() {
 // nodes the user named keep their own names.
 template <class F, class X, class A>
 constexpr auto named_derivative(A a) {
-    if constexpr (is_symbol_v<A> || is_literal_v<A> || has_label_v<A>) return a;
+    if constexpr (is_symbol<A>::value || is_literal<A>::value || has_label<A>::value) return a;
     else return name<derivative_label<F, X>()>(a);
 }
 
@@ -183,15 +188,15 @@ struct gradient {
     // gradient prints as ∂²f/∂x² = … where ∂f/∂x = ….
     template <node X>
     constexpr auto operator[](X) const {
-        static_assert(meta::contains_v<wrt, X>, "typegrad: gradient[x] requires x to be one of the symbols given to grad");
-        return detail::named_derivative<F, X>(meta::at<adjoints, meta::index_of<wrt, X>>{});
+        static_assert(meta::contains<wrt, X>::value, "typegrad: gradient[x] requires x to be one of the symbols given to grad");
+        return detail::named_derivative<F, X>(meta::at<adjoints, meta::index_in<wrt, X>::value>{});
     }
 };
 
 // grad(f, x, y, ...): reverse mode on the type of f.
 template <node F, node... Wrt>
 constexpr auto grad(F, Wrt...) {
-    static_assert(is_scalar_v<F>, "typegrad: grad(f, wrt...) requires a scalar-valued f (static shape 1×1): "
+    static_assert(is_scalar<F>::value, "typegrad: grad(f, wrt...) requires a scalar-valued f (static shape 1×1): "
                                   "reduce it first with sum, mean or a loss");
     static_assert(sizeof...(Wrt) > 0, "typegrad: grad(f, wrt...) requires at least one symbol to differentiate by");
     require_distinct_symbols<meta::concat_t<topological_order<F>, meta::type_list<Wrt...>>>(); // one name, one symbol

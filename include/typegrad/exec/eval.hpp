@@ -36,7 +36,7 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
     template <class Values, class OnReady>
     const gradient_program& run(const Values& values, OnReady&& on_ready) {
         program_.run(values, [&]<std::size_t I>(std::integral_constant<std::size_t, I>) {
-            constexpr std::size_t ids[] = {program_type::tables::template id<Adj>...};
+            constexpr std::size_t ids[] = {program_type::tables::template id_of<Adj>::value...};
             bool gradient = false;
             for (std::size_t k = 0; k < sizeof...(Adj); ++k)
                 if (ids[k] == I) on_ready(k), gradient = true;
@@ -50,7 +50,7 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
     // the backward schedule is fixed at compile time, so this is a constant.
     static constexpr std::array<std::size_t, sizeof...(Wrt)> ready_order() {
         std::array<std::size_t, sizeof...(Wrt)> order{};
-        constexpr std::size_t ids[] = {program_type::tables::template id<Adj>...};
+        constexpr std::size_t ids[] = {program_type::tables::template id_of<Adj>::value...};
         for (std::size_t k = 0; k < order.size(); ++k) { // insertion sort by node id: stable, constexpr
             std::size_t j = k;
             for (; j > 0 && ids[order[j - 1]] > ids[k]; --j) order[j] = order[j - 1];
@@ -65,9 +65,9 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
     // ∂f/∂x after run(), shaped like x.
     template <node X>
     const xt::xtensor<T, 2>& operator[](X) const {
-        static_assert(meta::contains_v<meta::type_list<Wrt...>, X>,
+        static_assert(meta::contains<meta::type_list<Wrt...>, X>::value,
                       "typegrad: gradient[x] requires x to be one of the symbols given to grad");
-        using adjoint = meta::at<meta::type_list<Adj...>, meta::index_of<meta::type_list<Wrt...>, X>>;
+        using adjoint = meta::at<meta::type_list<Adj...>, meta::index_in<meta::type_list<Wrt...>, X>::value>;
         return program_[adjoint{}];
     }
 

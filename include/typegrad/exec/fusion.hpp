@@ -104,7 +104,7 @@ namespace kernels {
 template <class P, class T>
 const xt::xtensor<T, 2>& matrix(const kernel_inputs<T>& in) {
     using N = typename P::type;
-    if constexpr (is_symbol_v<N>) return *in.bound[P::id];
+    if constexpr (is_symbol<N>::value) return *in.bound[P::id];
     else if constexpr (P::transposed_read) return matrix<typename P::template operand<0>>(in);
     else {
         static_assert(P::materialized, "typegrad: internal: matrix() of a fused node");
@@ -136,9 +136,9 @@ auto body(const kernel_inputs<T>& in);
 template <class P, class T>
 auto kernel(const kernel_inputs<T>& in) {
     using N = typename P::type;
-    if constexpr (is_literal_v<N>) {
+    if constexpr (is_literal<N>::value) {
         return constant<T>{N::template value<T>()};
-    } else if constexpr (is_symbol_v<N> || P::materialized) {
+    } else if constexpr (is_symbol<N>::value || P::materialized) {
         const xt::xtensor<T, 2>& m = matrix<P>(in);
         return read<T, N::rows == 1, N::cols == 1>{m.data(), m.shape(1)};
     } else {
@@ -179,9 +179,9 @@ decltype(auto) compute_operand(const kernel_inputs<T>& in) {
 template <class P, class T>
 void compute(xt::xtensor<T, 2>& out, const kernel_inputs<T>& in) {
     using N = typename P::type;
-    if constexpr (is_literal_v<N>) {
+    if constexpr (is_literal<N>::value) {
         out.fill(N::template value<T>());
-    } else if constexpr (is_symbol_v<N>) {
+    } else if constexpr (is_symbol<N>::value) {
         const xt::xtensor<T, 2>& v = *in.bound[P::id];
         std::copy_n(v.data(), v.size(), out.data());
     } else if constexpr (P::kind == node_kind::elementwise || P::kind == node_kind::view) {

@@ -46,7 +46,7 @@ struct planned {
         using N = typename tables::template node<J>;
         // (A condition, not a static member: GCC would mangle a member's name, which
         // spells the whole node list, once per node.)
-        using type = std::conditional_t<is_symbol_v<N> || is_literal_v<N> || (Plan.materialized[J] && !Plan.transposed_read[J]),
+        using type = std::conditional_t<is_symbol<N>::value || is_literal<N>::value || (Plan.materialized[J] && !Plan.transposed_read[J]),
                                         planned_node<sig<J>, J, Plan.kind[J], Plan.materialized[J], false>,
                                         planned_node<sig<J>, J, Plan.kind[J], false, Plan.transposed_read[J],
                                                      typename read<tables::operands[J][K]>::type...>>;

@@ -26,6 +26,33 @@
 
 namespace typegrad {
 
+namespace detail {
+
+template <std::size_t Size>
+constexpr std::size_t count_of(const std::array<bool, Size>& flags) {
+    std::size_t n = 0;
+    for (bool f : flags) n += f;
+    return n;
+}
+
+// The indices of the Count true flags, in order.
+template <std::size_t Count, std::size_t Size>
+constexpr std::array<std::size_t, Count> ids_where(const std::array<bool, Size>& flags) {
+    std::array<std::size_t, Count> ids{};
+    for (std::size_t i = 0, k = 0; i < Size; ++i)
+        if (flags[i]) ids[k++] = i;
+    return ids;
+}
+
+template <std::size_t Size>
+constexpr std::array<bool, Size> kind_is(const std::array<node_kind, Size>& kinds, node_kind k) {
+    std::array<bool, Size> out{};
+    for (std::size_t i = 0; i < Size; ++i) out[i] = kinds[i] == k;
+    return out;
+}
+
+} // namespace detail
+
 // Evaluates Outputs... over bound values of scalar type T.
 template <class T, class... Outputs>
 class program {
@@ -68,9 +95,9 @@ class program {
     // The value of output node N after run().
     template <class N>
     const xt::xtensor<T, 2>& operator[](N) const {
-        static_assert(meta::contains_v<order, N>, "typegrad: program[node] requires one of the program's outputs");
-        static_assert(plan.output[tables::template id<N>], "typegrad: program[node] requires one of the program's outputs");
-        return buffers_[tables::template id<N>];
+        static_assert(meta::contains<order, N>::value, "typegrad: program[node] requires one of the program's outputs");
+        static_assert(plan.output[tables::template id_of<N>::value], "typegrad: program[node] requires one of the program's outputs");
+        return buffers_[tables::template id_of<N>::value];
     }
 
     shape2 shape_of_node(std::size_t i) const { return shapes_[i]; }
@@ -82,31 +109,11 @@ class program {
     bool detects_anomalies() const { return namer_ != nullptr; }
 
   private:
-    // The materialised nodes, in order.
-    static constexpr auto computed_ids = [] {
-        constexpr std::size_t count = [] {
-            std::size_t n = 0;
-            for (bool m : plan.materialized) n += m;
-            return n;
-        }();
-        std::array<std::size_t, count> ids{};
-        for (std::size_t i = 0, k = 0; i < size; ++i)
-            if (plan.materialized[i]) ids[k++] = i;
-        return ids;
-    }();
-
-    // The symbol nodes, in order.
-    static constexpr auto symbol_ids = [] {
-        constexpr std::size_t count = [] {
-            std::size_t n = 0;
-            for (node_kind k : tables::kind) n += k == node_kind::symbol;
-            return n;
-        }();
-        std::array<std::size_t, count> ids{};
-        for (std::size_t i = 0, k = 0; i < size; ++i)
-            if (tables::kind[i] == node_kind::symbol) ids[k++] = i;
-        return ids;
-    }();
+    // The materialised nodes and the symbol nodes, in order. (Computed by functions of
+    // the tables' values: a lambda here would be named after the whole program.)
+    static constexpr auto computed_ids = detail::ids_where<detail::count_of(plan.materialized)>(plan.materialized);
+    static constexpr auto is_symbol_node = detail::kind_is(tables::kind, node_kind::symbol);
+    static constexpr auto symbol_ids = detail::ids_where<detail::count_of(is_symbol_node)>(is_symbol_node);
 
     // Each symbol node's bound value, by node id: what shape inference and the kernels
     // read. Looked up here, once per run, so that none of their per-node functions has

@@ -81,8 +81,6 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
     using nodes = meta::type_list<Ns...>;
     using tables = graph<nodes>;
     constexpr std::size_t size = sizeof...(Ns);
-    constexpr std::array<bool, size> is_symbol = {is_symbol_v<Ns>...};
-    constexpr std::array<bool, size> is_literal = {is_literal_v<Ns>...};
     constexpr std::array<bool, size> wants_buffers = {wants_operand_buffers<Ns>()...};
     constexpr std::array<bool, size> swaps = {swaps_axes<Ns>()...};
     constexpr std::array<bool, size> reshaping = {reshapes<Ns>()...};
@@ -91,7 +89,7 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
 
     schedule<size> s{tables::kind};
     std::array<std::size_t, size> uses{};
-    ((s.output[meta::index_of<nodes, Outputs>] = true), ...);
+    ((s.output[meta::index_in<nodes, Outputs>::value] = true), ...);
     for (std::size_t i = size; i-- > 0;) {
         if (s.output[i]) s.needed[i] = true;
         if (!s.needed[i]) continue;
@@ -124,7 +122,7 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
     for (std::size_t i = 0; i < size; ++i) {
         if (!s.needed[i]) continue;
         if (s.read_in_place[i]) continue; // no buffer: its readers run from its operand
-        if (is_symbol[i]) { // read in place; copied only when it is itself an output
+        if (s.kind[i] == node_kind::symbol) { // read in place; copied only when it is itself an output
             s.materialized[i] = s.output[i];
             continue;
         }
@@ -135,14 +133,14 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
             ++reads;
             if (wants_buffers[j] && !(s.kind[j] == node_kind::gemm && swaps[i])) buffer_wanted = true;
         });
-        if (is_literal[i]) s.materialized[i] = buffer_wanted;
+        if (s.kind[i] == node_kind::literal) s.materialized[i] = buffer_wanted;
         else s.materialized[i] = buffer_wanted || reads > 1 || (s.kind[i] != node_kind::elementwise && s.kind[i] != node_kind::view);
         s.transposed_read[i] = swaps[i] && !s.materialized[i];
     }
     for (std::size_t i = 0; i < size; ++i) {
         if (!s.needed[i] || !reshaping[i] || !s.materialized[i]) continue;
         const std::size_t a = tables::operands[i][0];
-        s.takes_operand_buffer[i] = s.materialized[a] && !is_symbol[a] && !is_literal[a] && !s.output[a] && uses[a] == 1;
+        s.takes_operand_buffer[i] = s.materialized[a] && s.kind[a] != node_kind::symbol && s.kind[a] != node_kind::literal && !s.output[a] && uses[a] == 1;
     }
     return s;
 }

@@ -39,7 +39,7 @@ namespace detail {
 // True unless N is a symbol whose bound value v's shape is no longer `inferred`.
 template <class N, class T>
 bool same_bound_shape(const xt::xtensor<T, 2>* v, shape2 inferred) {
-    if constexpr (is_symbol_v<N>) return v->shape(0) == inferred.rows && v->shape(1) == inferred.cols;
+    if constexpr (is_symbol<N>::value) return v->shape(0) == inferred.rows && v->shape(1) == inferred.cols;
     else return true;
 }
 
@@ -48,12 +48,12 @@ bool same_bound_shape(const xt::xtensor<T, 2>* v, shape2 inferred) {
 // rule refuses them.
 template <class N, class T>
 bool infer_shape(shape2& out, const shape2* shapes, const std::size_t* operand, const xt::xtensor<T, 2>* v) {
-    if constexpr (is_symbol_v<N>) {
+    if constexpr (is_symbol<N>::value) {
         out = {v->shape(0), v->shape(1)};
         if ((N::rows != dyn && std::size_t(N::rows) != out.rows) || (N::cols != dyn && std::size_t(N::cols) != out.cols))
             throw_bound_mismatch(N::name.view(), out, N::rows, N::cols);
         return true;
-    } else if constexpr (is_literal_v<N>) {
+    } else if constexpr (is_literal<N>::value) {
         out = {1, 1};
         return true;
     } else {

@@ -51,7 +51,7 @@ struct symbol_key {
 
 template <class N>
 constexpr symbol_key symbol_key_of() {
-    if constexpr (is_symbol_v<N>) return {N::name.view(), N::rows, N::cols, true};
+    if constexpr (is_symbol<N>::value) return {N::name.view(), N::rows, N::cols, true};
     else return {};
 }
 

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <typegrad/expr/node.hpp>
@@ -25,7 +26,7 @@ namespace detail {
 template <class Visited, class List>
 struct visit_all;
 
-template <class Visited, class N, bool Seen = meta::contains_v<Visited, N>>
+template <class Visited, class N, bool Seen = meta::contains<Visited, N>::value>
 struct visit {
     using type = Visited;
 };
@@ -54,6 +55,22 @@ using topological_order_of = typename detail::visit_all<meta::type_list<>, Roots
 
 inline constexpr std::size_t max_arity = 3; // where(mask, a, b)
 inline constexpr std::size_t no_node = std::size_t(-1);
+
+namespace detail {
+
+// Operand K of node N, or no_operand past N's arity.
+struct no_operand {};
+template <class N, std::size_t K>
+struct operand_or_none {
+    using type = no_operand;
+};
+template <class Op, class L, class... A, std::size_t K>
+    requires(K < sizeof...(A))
+struct operand_or_none<expr<Op, L, A...>, K> {
+    using type = meta::at<meta::type_list<A...>, K>;
+};
+
+} // namespace detail
 
 namespace detail {
 
@@ -99,8 +116,8 @@ constexpr edge_table<Size, Edges> consumers_of(const std::array<std::array<std::
 
 template <class N>
 constexpr node_kind kind_of_node() {
-    if constexpr (is_symbol_v<N>) return node_kind::symbol;
-    else if constexpr (is_literal_v<N>) return node_kind::literal;
+    if constexpr (is_symbol<N>::value) return node_kind::symbol;
+    else if constexpr (is_literal<N>::value) return node_kind::literal;
     else if constexpr (requires { requires N::op::view; }) return node_kind::view;
     else if constexpr (N::op::kind == op_kind::gemm) return node_kind::gemm;
     else if constexpr (N::op::kind == op_kind::compute) return node_kind::compute;
@@ -110,8 +127,8 @@ constexpr node_kind kind_of_node() {
 // A symbol's name or a node's label; empty for other nodes.
 template <class N>
 constexpr std::string_view name_of_node() {
-    if constexpr (is_symbol_v<N>) return N::name.view();
-    else if constexpr (has_label_v<N>) return N::label_type::name.view();
+    if constexpr (is_symbol<N>::value) return N::name.view();
+    else if constexpr (has_label<N>::value) return N::label_type::name.view();
     else return {};
 }
 
@@ -120,7 +137,7 @@ struct literal_value {
 };
 template <class N>
 constexpr literal_value value_of_node() {
-    if constexpr (is_literal_v<N>) return {N::num, N::den};
+    if constexpr (is_literal<N>::value) return {N::num, N::den};
     else return {};
 }
 
@@ -150,25 +167,27 @@ struct graph<meta::type_list<Ns...>> {
     using nodes = meta::type_list<Ns...>;
     static constexpr std::size_t size = sizeof...(Ns);
 
+    // Node N's id: id_of<N>::value in the library (a variable per node would be a symbol
+    // spelling the whole node list), id<N> for static_asserts on a schedule.
     template <class N>
-    static constexpr std::size_t id = meta::index_of<nodes, N>;
+    using id_of = meta::index_in<nodes, N>;
+    template <class N>
+    static constexpr std::size_t id = id_of<N>::value;
 
     template <std::size_t I>
     using node = meta::at<nodes, I>;
 
-    // Each node's operands as ids. One lambda for the whole graph, in this initializer:
-    // a function template per node would carry the whole node list in its symbol.
-    static constexpr std::array<std::array<std::size_t, max_arity>, size> operands = [] {
-        constexpr auto ids = []<class... A>(meta::type_list<A...>) {
-            static_assert(sizeof...(A) <= max_arity, "typegrad: an op has more operands than max_arity");
-            std::array<std::size_t, max_arity> out{};
-            out.fill(no_node);
-            std::size_t k = 0;
-            ((out[k++] = meta::index_from<A>(meta::index_table<nodes>{})), ...);
-            return out;
-        };
-        return std::array<std::array<std::size_t, max_arity>, size>{ids(operands_t<Ns>{})...};
-    }();
+    // Each node's operands as ids, no_node past its arity. (Types only, no lambda or
+    // function per node: GCC would name each, and each name would spell the node list.)
+    template <class X>
+    using id_or_none = std::conditional_t<std::is_same<X, detail::no_operand>::value,
+                                          std::integral_constant<std::size_t, no_node>, meta::index_in<nodes, X>>;
+    static_assert(((operands_t<Ns>::size <= max_arity) && ...), "typegrad: an op has more operands than max_arity");
+    static constexpr std::array<std::array<std::size_t, max_arity>, size> operands = {
+        std::array<std::size_t, max_arity>{id_or_none<typename detail::operand_or_none<Ns, 0>::type>::value,
+                                           id_or_none<typename detail::operand_or_none<Ns, 1>::type>::value,
+                                           id_or_none<typename detail::operand_or_none<Ns, 2>::type>::value}...};
+    static_assert(max_arity == 3, "typegrad: graph::operands lists three operand slots");
     static constexpr std::array<std::array<bool, max_arity>, size> reads_value = {detail::value_operands<Ns>()...};
     static constexpr std::array<std::size_t, size> arity = {operands_t<Ns>::size...};
     static constexpr std::size_t edge_count = (std::size_t{0} + ... + operands_t<Ns>::size);

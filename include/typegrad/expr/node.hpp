@@ -87,25 +87,19 @@ struct is_symbol : std::false_type {};
 template <fixed_string N, dim R, dim C>
 struct is_symbol<symbol<N, R, C>> : std::true_type {};
 template <class T>
-constexpr bool is_symbol_v = is_symbol<T>::value;
-
-template <class T>
 struct is_literal : std::false_type {};
 template <long long N, long long D>
 struct is_literal<literal<N, D>> : std::true_type {};
-template <class T>
-constexpr bool is_literal_v = is_literal<T>::value;
-
 template <class T, class Op>
-constexpr bool is_op_v = false;
+struct is_op : std::false_type {};
 template <class Op, class L, class... A>
-constexpr bool is_op_v<expr<Op, L, A...>, Op> = true;
+struct is_op<expr<Op, L, A...>, Op> : std::true_type {};
 
 template <class T, long long N, long long D = 1>
-constexpr bool is_literal_value_v = false;
+struct is_literal_value : std::false_type {};
 template <long long N, long long D, long long N2, long long D2>
-constexpr bool is_literal_value_v<literal<N2, D2>, N, D> =
-    literal<N2, D2>::num == literal<N, D>::num && literal<N2, D2>::den == literal<N, D>::den;
+struct is_literal_value<literal<N2, D2>, N, D>
+    : std::bool_constant<literal<N2, D2>::num == literal<N, D>::num && literal<N2, D2>::den == literal<N, D>::den> {};
 
 // Operands of a node, as values.
 template <class T>
@@ -125,9 +119,9 @@ constexpr auto operand(expr<Op, L, A...>) {
 }
 
 template <class T>
-constexpr bool has_label_v = false;
+struct has_label : std::false_type {};
 template <class Op, fixed_string N, class... A>
-constexpr bool has_label_v<expr<Op, label<N>, A...>> = true;
+struct has_label<expr<Op, label<N>, A...>> : std::true_type {};
 
 // The node with its label removed (labels never change values).
 template <class T>
@@ -149,6 +143,6 @@ template <class T>
 inline constexpr static_dims shape_of = {T::rows, T::cols};
 
 template <class T>
-constexpr bool is_scalar_v = T::rows == 1 && T::cols == 1;
+struct is_scalar : std::bool_constant<T::rows == 1 && T::cols == 1> {};
 
 } // namespace typegrad

@@ -3,13 +3,15 @@
 // resolution on an inherited index table instead of linear `is_same` scans, which
 // keeps the derivation's compile time close to linear in the size of the graph.
 //
-// Why the traits here and across typegrad are `constexpr`, not `inline constexpr`,
-// and why per-node work is a class template rather than a function template: GCC
-// gives every instantiated inline variable template and function template a comdat
-// symbol, and mangles its name, at a cost that grows with the square of the name's
-// length. A node's type spells its whole subgraph, so those names grow with the
-// network's depth. A variable with internal linkage that is only read for its value
-// gets no symbol. (Measured with benchmarks/compile/mlp_gradient.cpp: -22 to -24%.)
+// Why the per-node traits here and across typegrad are class templates
+// (`contains<L, T>::value`, `is_zero<N>::value`) and not variable templates, lambdas
+// or functions: GCC enters every instantiated variable template, lambda and function
+// template in its symbol table (internal linkage, constexpr and consteval alike) and
+// mangles its name, at a cost that grows faster than the name. A node's type spells
+// its subgraph and a list's spells every node, so one such entry per node made the
+// compile time grow faster than the graph. A class template derived from
+// std::integral_constant gets no entry of its own. (benchmarks/compile/mlp_gradient.cpp;
+// the README's compile-cost section has the figures.)
 #pragma once
 
 #include <cstddef>
@@ -32,13 +34,17 @@ struct tag {
 template <class... Ts>
 struct type_set : tag<Ts>... {};
 
-template <class List, class T>
-struct contains;
-template <class... Ts, class T>
-struct contains<type_list<Ts...>, T> : std::is_base_of<tag<T>, type_set<Ts...>> {};
-template <class List, class T>
-constexpr bool contains_v = contains<List, T>::value;
+// A list's set, made once per list: a lookup names the list, not its elements, so
+// asking about another T does not substitute the whole pack again.
+template <class List>
+struct set_of;
+template <class... Ts>
+struct set_of<type_list<Ts...>> {
+    using type = type_set<Ts...>;
+};
 
+template <class List, class T>
+struct contains : std::is_base_of<tag<T>, typename set_of<List>::type> {};
 template <class List, class T>
 struct push_back;
 template <class... Ts, class T>
@@ -69,8 +75,9 @@ struct index_table_impl;
 template <std::size_t... Is, class... Ts>
 struct index_table_impl<std::index_sequence<Is...>, Ts...> : indexed<Ts, Is>... {};
 
+// Declared only: read in decltype, where overload resolution picks T's base.
 template <class T, std::size_t I>
-constexpr std::size_t index_from(indexed<T, I>) { return I; }
+std::integral_constant<std::size_t, I> index_tag(indexed<T, I>);
 
 template <class List>
 struct index_table;
@@ -78,12 +85,14 @@ template <class... Ts>
 struct index_table<type_list<Ts...>> : index_table_impl<std::index_sequence_for<Ts...>, Ts...> {};
 
 template <class List, class T>
-constexpr std::size_t index_of = index_from<T>(index_table<List>{});
+struct index_in : decltype(index_tag<T>(index_table<List>{})) {};
+template <class List, class T>
+constexpr std::size_t index_of = index_in<List, T>::value;
 
 // Index of T in a list of unique types, or std::size_t(-1) when T is not in it.
 template <class List, class T>
 constexpr std::size_t find() {
-    if constexpr (contains_v<List, T>) return index_of<List, T>;
+    if constexpr (contains<List, T>::value) return index_in<List, T>::value;
     else return std::size_t(-1);
 }
 

@@ -76,12 +76,12 @@ class parameter_store<meta::type_list<P...>, T, Optimiser> {
     // The entry of parameter symbol S; a compile error if S is not one of the parameters.
     template <class S>
     auto& entry(S) {
-        static_assert(meta::contains_v<parameters, S>, "typegrad: parameter_store[s] requires s to be one of the store's parameters");
+        static_assert(meta::contains<parameters, S>::value, "typegrad: parameter_store[s] requires s to be one of the store's parameters");
         return boost::hana::at_key(entries_, boost::hana::type_c<S>);
     }
     template <class S>
     const auto& entry(S) const {
-        static_assert(meta::contains_v<parameters, S>, "typegrad: parameter_store[s] requires s to be one of the store's parameters");
+        static_assert(meta::contains<parameters, S>::value, "typegrad: parameter_store[s] requires s to be one of the store's parameters");
         return boost::hana::at_key(entries_, boost::hana::type_c<S>);
     }
 

@@ -18,7 +18,7 @@ struct expand_op : op_defaults {
     template <class A, class Like>
     static constexpr static_dims static_shape() {
         static_assert(elementwise_shape_check<expand_op, A::rows, A::cols, Like::rows, Like::cols>::ok);
-        return shape_of<Like>;
+        return static_dims{Like::rows, Like::cols};
     }
     template <class A, class Like>
     static bool shape(shape2& out, const std::array<shape2, 2>& in) {

@@ -112,7 +112,7 @@ struct where_op : op_defaults {
     }
     template <class M, class A, class B>
     static constexpr auto simplify(M, A, B) {
-        if constexpr (detail::is_zero_v<A> && detail::is_zero_v<B>) return literal<0>{}; // a zero adjoint
+        if constexpr (detail::is_zero<A>::value && detail::is_zero<B>::value) return literal<0>{}; // a zero adjoint
         else return expr<where_op, no_label, M, A, B>{};
     }
 };

@@ -158,25 +158,25 @@ struct relayout_op : op_defaults {
 
 template <class Win, node A>
 constexpr auto patches(A a) {
-    if constexpr (detail::is_zero_v<A>) return a;
+    if constexpr (detail::is_zero<A>::value) return a;
     else return make<patches_op<Win>>(a);
 }
 template <class Win, node G>
 constexpr auto unpatch(G g) {
-    if constexpr (detail::is_zero_v<G>) return g;
+    if constexpr (detail::is_zero<G>::value) return g;
     else return make<unpatch_op<Win>>(g);
 }
 // features(positions(a)) = a and positions(features(a)) = a: a relabelling undone.
 template <dim P, node A>
 constexpr auto features(A a) {
-    if constexpr (detail::is_zero_v<A>) return a;
-    else if constexpr (is_op_v<A, relayout_op<P, false>> && !has_label_v<A>) return operand<0>(a);
+    if constexpr (detail::is_zero<A>::value) return a;
+    else if constexpr (is_op<A, relayout_op<P, false>>::value && !has_label<A>::value) return operand<0>(a);
     else return make<relayout_op<P, true>>(a);
 }
 template <dim P, node A>
 constexpr auto positions(A a) {
-    if constexpr (detail::is_zero_v<A>) return a;
-    else if constexpr (is_op_v<A, relayout_op<P, true>> && !has_label_v<A>) return operand<0>(a);
+    if constexpr (detail::is_zero<A>::value) return a;
+    else if constexpr (is_op<A, relayout_op<P, true>>::value && !has_label<A>::value) return operand<0>(a);
     else return make<relayout_op<P, false>>(a);
 }
 

@@ -17,8 +17,8 @@ constexpr auto relabel(expr<Op, L, A...>) {
 
 template <fixed_string Name, node E>
 constexpr auto name(E e) {
-    static_assert(!is_symbol_v<E>, "typegrad: name<\"...\">(e) requires e to be an operation; a symbol already has a name");
-    static_assert(!is_literal_v<E>, "typegrad: name<\"...\">(e) requires e to be an operation, not a literal");
+    static_assert(!is_symbol<E>::value, "typegrad: name<\"...\">(e) requires e to be an operation; a symbol already has a name");
+    static_assert(!is_literal<E>::value, "typegrad: name<\"...\">(e) requires e to be an operation, not a literal");
     return detail::relabel<Name>(e);
 }
 

@@ -37,8 +37,8 @@ struct transpose_op : op_defaults {
     }
     template <class A>
     static constexpr auto simplify(A) {
-        if constexpr (is_scalar_v<A>) return A{};                                    // a scalar is its own transpose
-        else if constexpr (is_op_v<A, transpose_op> && !has_label_v<A>) return operand<0>(A{}); // (Aᵀ)ᵀ = A
+        if constexpr (is_scalar<A>::value) return A{};                                    // a scalar is its own transpose
+        else if constexpr (is_op<A, transpose_op>::value && !has_label<A>::value) return operand<0>(A{}); // (Aᵀ)ᵀ = A
         else return expr<transpose_op, no_label, A>{};
     }
 };
@@ -66,7 +66,7 @@ struct matmul_op : op_defaults {
     }
     template <class A, class B>
     static constexpr auto simplify(A, B) {
-        if constexpr (detail::is_zero_v<A> || detail::is_zero_v<B>) return literal<0>{};
+        if constexpr (detail::is_zero<A>::value || detail::is_zero<B>::value) return literal<0>{};
         else return expr<matmul_op, no_label, A, B>{};
     }
 };

@@ -39,7 +39,7 @@ struct op_defaults {
 // Shape rule of ops whose result has their operand's shape.
 struct same_shape : op_defaults {
     template <class A>
-    static constexpr static_dims static_shape() { return shape_of<A>; }
+    static constexpr static_dims static_shape() { return static_dims{A::rows, A::cols}; }
     template <class A>
     static bool shape(shape2& out, const std::array<shape2, 1>& in) {
         out = in[0];

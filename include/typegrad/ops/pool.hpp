@@ -217,26 +217,26 @@ constexpr auto max_pool(X x) {
 }
 template <class Win, node X>
 constexpr auto avg_pool(X x) {
-    if constexpr (detail::is_zero_v<X>) return x;
+    if constexpr (detail::is_zero<X>::value) return x;
     else return make<avg_pool_op<Win, true>>(x);
 }
 
 template <class Win>
 template <std::size_t K, class Self, class G>
 constexpr auto max_pool_op<Win>::vjp(Self self, G g) {
-    if constexpr (K == 1 || detail::is_zero_v<G>) return literal<0>{};
+    if constexpr (K == 1 || detail::is_zero<G>::value) return literal<0>{};
     else return make<max_unpool_op<Win>>(g, operand<1>(self));
 }
 template <class Win>
 template <std::size_t K, class Self, class G>
 constexpr auto max_unpool_op<Win>::vjp(Self self, G g) {
-    if constexpr (K == 1 || detail::is_zero_v<G>) return literal<0>{};
+    if constexpr (K == 1 || detail::is_zero<G>::value) return literal<0>{};
     else return make<max_pool_op<Win>>(g, operand<1>(self));
 }
 template <class Win, bool Forward>
 template <std::size_t K, class Self, class G>
 constexpr auto avg_pool_op<Win, Forward>::vjp(Self, G g) {
-    if constexpr (detail::is_zero_v<G>) return g;
+    if constexpr (detail::is_zero<G>::value) return g;
     else return make<avg_pool_op<Win, !Forward>>(g);
 }
 

@@ -52,7 +52,7 @@ namespace detail {
 // (softmax(x), not 1 ⊙ softmax(x)).
 template <class G>
 constexpr auto unexpanded(G g) {
-    if constexpr (is_op_v<G, expand_op>) return operand<0>(g);
+    if constexpr (is_op<G, expand_op>::value) return operand<0>(g);
     else return g;
 }
 

@@ -55,7 +55,7 @@ struct reshape_op : op_defaults {
     }
     template <class A>
     static constexpr auto simplify(A) {
-        if constexpr (detail::is_zero_v<A>) return literal<0>{};                // a zero adjoint
+        if constexpr (detail::is_zero<A>::value) return literal<0>{};                // a zero adjoint
         else if constexpr (A::rows == Rows && A::cols == Cols) return A{};       // already that shape
         else if constexpr (detail::is_reshape_v<A>)                               // reshape(reshape(x)) = reshape(x)
             return make<reshape_op>(operand<0>(A{}));

@@ -65,7 +65,7 @@ struct slice_op : op_defaults {
     }
     template <class A>
     static constexpr auto simplify(A) {
-        if constexpr (detail::is_zero_v<A>) return literal<0>{}; // a zero adjoint
+        if constexpr (detail::is_zero<A>::value) return literal<0>{}; // a zero adjoint
         else if constexpr (First == 0 && Last == (Axis == 0 ? A::rows : A::cols)) return A{}; // the whole of x
         else return expr<slice_op, no_label, A>{};
     }
@@ -84,7 +84,7 @@ struct pad_op : op_defaults {
         // An adjoint may have a dynamic shape where its slice's is static.
         constexpr dim extent = Axis == 0 ? G::rows : G::cols;
         static_assert(extent == dyn || extent == Last - First, "typegrad: internal: pad of a wrong extent");
-        return shape_of<Like>;
+        return static_dims{Like::rows, Like::cols};
     }
     template <class G, class Like>
     static bool shape(shape2& out, const std::array<shape2, 2>& in) {
@@ -107,7 +107,7 @@ struct pad_op : op_defaults {
     }
     template <class G, class Like>
     static constexpr auto simplify(G, Like) {
-        if constexpr (detail::is_zero_v<G>) return literal<0>{};
+        if constexpr (detail::is_zero<G>::value) return literal<0>{};
         else return expr<pad_op, no_label, G, Like>{};
     }
 };

@@ -54,7 +54,7 @@ void forward_definitions(std::vector<formula_line>& where, style s, const std::s
     printer<nodes> p(s);
     for (std::size_t i = 0; i < tables::size; ++i)
         if (tables::is_labelled(i)) where.push_back({p(i).text, p.expand(i).text});
-    if (!has_label_v<F>) where.push_back({s == style::latex ? latex_name(fname) : fname, p.expand(tables::size - 1).text});
+    if (!has_label<F>::value) where.push_back({s == style::latex ? latex_name(fname) : fname, p.expand(tables::size - 1).text});
 }
 
 // "m = number of columns of y (the batch size)" for every cols(·) node.
@@ -62,7 +62,7 @@ template <class Nodes>
 void cols_notes(std::vector<formula_line>& where, style s) {
     using tables = graph<Nodes>;
     constexpr auto is_cols = []<class... N>(meta::type_list<N...>) {
-        return std::array<bool, tables::size>{is_op_v<N, count_op<count::cols>>...};
+        return std::array<bool, tables::size>{is_op<N, count_op<count::cols>>::value...};
     }(Nodes{});
     const printer<Nodes> p(style::text);
     for (std::size_t i = 0; i < tables::size; ++i)

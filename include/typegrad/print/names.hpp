@@ -34,12 +34,12 @@ inline std::string layer_digits(std::string_view label) {
 template <class N>
 constexpr bool transpose_of_symbol_v = false;
 template <class L, class A>
-constexpr bool transpose_of_symbol_v<expr<transpose_op, L, A>> = is_symbol_v<A>;
+constexpr bool transpose_of_symbol_v<expr<transpose_op, L, A>> = is_symbol<A>::value;
 
 // A shared node not worth a name of its own: it prints short anyway.
 template <class N>
-constexpr bool prints_short_v = is_symbol_v<N> || is_literal_v<N> || has_label_v<N> ||
-                                       is_op_v<N, count_op<count::cols>> || is_op_v<N, expand_op> || transpose_of_symbol_v<N>;
+constexpr bool prints_short_v = is_symbol<N>::value || is_literal<N>::value || has_label<N>::value ||
+                                       is_op<N, count_op<count::cols>>::value || is_op<N, expand_op>::value || transpose_of_symbol_v<N>;
 
 // The forward graph of F, the backward graph of ∂F/∂Wrt..., and how they meet.
 template <class F, class... Wrt>
@@ -52,12 +52,12 @@ struct gradient_graph {
     static constexpr std::size_t size = tables::size;
 
     static constexpr std::array<std::size_t, sizeof...(Wrt)> output_ids = {
-        meta::index_of<order, decltype(forward::template adjoint_of<Wrt>())>...};
+        meta::index_in<order, decltype(forward::template adjoint_of<Wrt>())>::value...};
 
     // depends[j]: forward node j reads a symbol of Wrt, so it has an adjoint.
     static constexpr auto depends = [] {
         std::array<bool, forward_tables::size> d{};
-        ((d[forward_tables::template id<Wrt>] = meta::contains_v<typename forward::order, Wrt>), ...);
+        ((d[forward_tables::template id_of<Wrt>::value] = meta::contains<typename forward::order, Wrt>::value), ...);
         for (std::size_t i = 0; i < forward_tables::size; ++i)
             for (std::size_t k = 0; k < forward_tables::arity[i]; ++k)
                 if (forward_tables::reads_value[i][k] && d[forward_tables::operands[i][k]]) d[i] = true;
@@ -81,7 +81,7 @@ struct gradient_graph {
     // A backward node that is also a forward value (exp(t) in ∂/∂s of cos(s) ⊙ exp(t))
     // is not named as anyone's adjoint.
     static constexpr auto in_forward = []<class... N>(meta::type_list<N...>) {
-        return std::array<bool, size>{meta::contains_v<typename forward::order, N>...};
+        return std::array<bool, size>{meta::contains<typename forward::order, N>::value...};
     }(order{});
 
     // Uses of each backward node, an output counting as one.
@@ -161,7 +161,7 @@ std::vector<bool> name_backward_nodes(printer<typename gradient_graph<F, Wrt...>
 template <class F>
 std::string function_name() {
     using tables = graph<topological_order<F>>;
-    if constexpr (has_label_v<F>) return std::string(F::label_type::name.view());
+    if constexpr (has_label<F>::value) return std::string(F::label_type::name.view());
     for (const char* candidate : {"f", "g", "h", "F", "ℓ"}) {
         bool free = true;
         for (std::size_t j = 0; j < tables::size; ++j) free = free && tables::name[j] != candidate;

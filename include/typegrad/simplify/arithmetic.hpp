@@ -37,23 +37,23 @@ struct arithmetic_rules {
     template <class T>
     using negated_t = typename negated<neg, T>::type;
     template <class T>
-    static constexpr bool is_product = is_op_v<T, mul> || is_op_v<T, div>;
+    static constexpr bool is_product = is_op<T, mul>::value || is_op<T, div>::value;
 
     template <class A>
     static constexpr auto negation(A) {
-        if constexpr (is_literal_v<A>) return rational<-A::num, A::den>{};                // −c folds
+        if constexpr (is_literal<A>::value) return rational<-A::num, A::den>{};                // −c folds
         else if constexpr (is_negation<A>) return negated_t<A>{};                          // −(−a) = a
-        else if constexpr (is_op_v<A, sub> && !has_label_v<A>)                            // −(a − b) = b − a
+        else if constexpr (is_op<A, sub>::value && !has_label<A>::value)                            // −(a − b) = b − a
             return make<sub>(operand<1>(A{}), operand<0>(A{}));
-        else if constexpr (is_product<A> && !has_label_v<A>) return negated_product<A>(); // −(2 ⊙ a) = −2 ⊙ a
+        else if constexpr (is_product<A> && !has_label<A>::value) return negated_product<A>(); // −(2 ⊙ a) = −2 ⊙ a
         else return expr<neg, no_label, A>{};
     }
 
     template <class A, class B>
     static constexpr auto sum(A, B) {
-        if constexpr (is_literal_v<A> && is_literal_v<B>) return lit_sum<A, B>{};
-        else if constexpr (is_zero_v<A>) return B{};                                      // 0 + b = b
-        else if constexpr (is_zero_v<B>) return A{};                                      // a + 0 = a
+        if constexpr (is_literal<A>::value && is_literal<B>::value) return lit_sum<A, B>{};
+        else if constexpr (is_zero<A>::value) return B{};                                      // 0 + b = b
+        else if constexpr (is_zero<B>::value) return A{};                                      // a + 0 = a
         else if constexpr (is_negation<B>) return make<sub>(A{}, negated_t<B>{});        // a + (−b) = a − b
         else if constexpr (is_negation<A>) return make<sub>(B{}, negated_t<A>{});        // (−a) + b = b − a
         else if constexpr (std::is_same<A, B>::value) return make<mul>(literal<2>{}, A{});    // a + a = 2a
@@ -63,23 +63,23 @@ struct arithmetic_rules {
 
     template <class A, class B>
     static constexpr auto difference(A, B) {
-        if constexpr (is_literal_v<A> && is_literal_v<B>) return lit_diff<A, B>{};
-        else if constexpr (is_zero_v<B>) return A{};                                      // a − 0 = a
-        else if constexpr (is_zero_v<A>) return make<neg>(B{});                           // 0 − b = −b
+        if constexpr (is_literal<A>::value && is_literal<B>::value) return lit_diff<A, B>{};
+        else if constexpr (is_zero<B>::value) return A{};                                      // a − 0 = a
+        else if constexpr (is_zero<A>::value) return make<neg>(B{});                           // 0 − b = −b
         else if constexpr (is_negation<B>) return make<add>(A{}, negated_t<B>{});        // a − (−b) = a + b
-        else if constexpr (std::is_same<A, B>::value && is_scalar_v<A>) return literal<0>{};  // a − a = 0
+        else if constexpr (std::is_same<A, B>::value && is_scalar<A>::value) return literal<0>{};  // a − a = 0
         else return expr<sub, no_label, A, B>{};
     }
 
     template <class A, class B>
     static constexpr auto product(A, B) {
-        if constexpr (is_literal_v<A> && is_literal_v<B>) return lit_prod<A, B>{};
+        if constexpr (is_literal<A>::value && is_literal<B>::value) return lit_prod<A, B>{};
         // Zero absorbs whatever the shape: a zero adjoint sums or broadcasts to zero.
-        else if constexpr (is_zero_v<A> || is_zero_v<B>) return literal<0>{};
-        else if constexpr (is_one_v<A>) return B{};                                       // 1 ⊙ b = b
-        else if constexpr (is_one_v<B>) return A{};                                       // a ⊙ 1 = a
-        else if constexpr (is_literal_value_v<A, -1>) return make<neg>(B{});             // (−1) ⊙ b = −b
-        else if constexpr (is_literal_value_v<B, -1>) return make<neg>(A{});
+        else if constexpr (is_zero<A>::value || is_zero<B>::value) return literal<0>{};
+        else if constexpr (is_one<A>::value) return B{};                                       // 1 ⊙ b = b
+        else if constexpr (is_one<B>::value) return A{};                                       // a ⊙ 1 = a
+        else if constexpr (is_literal_value<A, -1>::value) return make<neg>(B{});             // (−1) ⊙ b = −b
+        else if constexpr (is_literal_value<B, -1>::value) return make<neg>(A{});
         else if constexpr (is_negation<A>) return make<neg>(make<mul>(negated_t<A>{}, B{})); // (−a) ⊙ b = −(a ⊙ b)
         else if constexpr (is_negation<B>) return make<neg>(make<mul>(A{}, negated_t<B>{}));
         else return normal_or<ordered_product<mul, A, B>>();                             // folds, cancels, orders
@@ -87,10 +87,10 @@ struct arithmetic_rules {
 
     template <class A, class B>
     static constexpr auto quotient(A, B) {
-        static_assert(!is_zero_v<B>, "typegrad: division by the literal 0");
-        if constexpr (is_literal_v<A> && is_literal_v<B>) return lit_quot<A, B>{};
-        else if constexpr (is_zero_v<A>) return literal<0>{};                             // 0 / b = 0
-        else if constexpr (is_one_v<B>) return A{};                                       // a / 1 = a
+        static_assert(!is_zero<B>::value, "typegrad: division by the literal 0");
+        if constexpr (is_literal<A>::value && is_literal<B>::value) return lit_quot<A, B>{};
+        else if constexpr (is_zero<A>::value) return literal<0>{};                             // 0 / b = 0
+        else if constexpr (is_one<B>::value) return A{};                                       // a / 1 = a
         else if constexpr (is_negation<A>) return make<neg>(make<div>(negated_t<A>{}, B{})); // (−a) / b = −(a / b)
         else return normal_or<expr<div, no_label, A, B>>();                               // folds, cancels
     }

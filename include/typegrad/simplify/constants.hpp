@@ -19,8 +19,8 @@ template <class A, class B>
 using lit_quot = literal_quotient<A, B>;
 
 template <class T>
-constexpr bool is_zero_v = is_literal_value_v<T, 0>;
+struct is_zero : is_literal_value<T, 0> {};
 template <class T>
-constexpr bool is_one_v = is_literal_value_v<T, 1>;
+struct is_one : is_literal_value<T, 1> {};
 
 } // namespace typegrad::detail

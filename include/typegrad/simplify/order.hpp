@@ -57,19 +57,14 @@ constexpr std::uint64_t op_hash = hash_text(op_type_name<Op>()); // once per op
 template <class Op>
 inline constexpr bool is_quotient_op = false;
 
-// c / d with a literal numerator. Nested so that a node without operands (π) never
-// asks for its first operand.
+// c / d with a literal numerator (a node without operands, π, is none).
 template <class Op, class... A>
-constexpr bool is_literal_quotient() {
-    if constexpr (is_quotient_op<Op> && sizeof...(A) > 0) return is_literal_v<meta::at<meta::type_list<A...>, 0>>;
-    else return false;
-}
+struct is_literal_quotient : std::false_type {};
+template <class Op, class A0, class... A>
+struct is_literal_quotient<Op, A0, A...> : std::bool_constant<is_quotient_op<Op> && is_literal<A0>::value> {};
 
 template <class T>
 struct node_key;
-
-template <class T>
-inline constexpr order_key key_of = node_key<T>::value;
 
 template <fixed_string N, dim R, dim C>
 struct node_key<symbol<N, R, C>> {
@@ -79,33 +74,50 @@ template <long long N, long long D>
 struct node_key<literal<N, D>> {
     static constexpr order_key value{0, {}, hash_mix(std::uint64_t(N), std::uint64_t(D))};
 };
+// A label's name, or nothing for an unlabelled node.
+template <class L>
+struct label_text {
+    static constexpr std::string_view value{};
+};
+template <fixed_string N>
+struct label_text<label<N>> {
+    static constexpr std::string_view value = N.view();
+};
+
+// h mixed with each part in turn.
+template <class... Parts>
+constexpr std::uint64_t mix_all(std::uint64_t h, Parts... parts) {
+    ((h = hash_mix(h, parts)), ...);
+    return h;
+}
+
+// Where a node sorts: constants, matrix products, the rest, names.
+constexpr int rank_of(bool labelled, bool literal_quotient, op_kind kind) {
+    if (labelled) return 4;
+    if (literal_quotient) return 0; // c / d, a coefficient
+    if (kind == op_kind::gemm) return 1;
+    if (kind == op_kind::compute) return 2;
+    return 5;
+}
+
+// One static member computed by functions of plain values, not by lambdas or member
+// functions: GCC gives each of those a symbol whose name spells the node, one set per
+// node of every graph (issue 15).
 template <class Op, class L, class... A>
 struct node_key<expr<Op, L, A...>> {
-    static constexpr std::uint64_t structure = [] {
-        std::uint64_t h = op_hash<Op>;
-        ((h = hash_mix(h, key_of<A>.hash)), ...);
-        if constexpr (!std::is_same<L, no_label>::value) h = hash_mix(h, hash_text(L::name.view()));
-        return h;
-    }();
-    static constexpr int rank() {
-        if constexpr (!std::is_same<L, no_label>::value) return 4;
-        else if constexpr (is_literal_quotient<Op, A...>()) return 0; // c / d, a coefficient
-        else if constexpr (Op::kind == op_kind::gemm) return 1;
-        else if constexpr (Op::kind == op_kind::compute) return 2;
-        else return 5;
-    }
-    static constexpr order_key value{rank(), [] {
-                                         if constexpr (std::is_same<L, no_label>::value) return std::string_view{};
-                                         else return L::name.view();
-                                     }(),
-                                     structure};
+    static constexpr order_key value{
+        rank_of(!std::is_same<L, no_label>::value, is_literal_quotient<Op, A...>::value, Op::kind),
+        label_text<L>::value,
+        std::is_same<L, no_label>::value
+            ? mix_all(op_hash<Op>, node_key<A>::value.hash...)
+            : hash_mix(mix_all(op_hash<Op>, node_key<A>::value.hash...), hash_text(label_text<L>::value))};
 };
 
 // True when A goes strictly before B. Two different nodes with equal keys (a hash
 // collision) keep the order they were written in: the value is the same either way.
 template <class A, class B>
 constexpr bool goes_before() {
-    constexpr order_key a = key_of<A>, b = key_of<B>;
+    constexpr order_key a = node_key<A>::value, b = node_key<B>::value;
     if (a.rank != b.rank) return a.rank < b.rank;
     if (a.name != b.name) return a.name < b.name;
     return a.hash < b.hash;

@@ -45,13 +45,13 @@ struct split_literals;
 template <class... T>
 struct split_literals<type_list<T...>> {
     template <class F>
-    static constexpr long long num_of() { if constexpr (is_literal_v<F>) return F::num; else return 1; }
+    static constexpr long long num_of() { if constexpr (is_literal<F>::value) return F::num; else return 1; }
     template <class F>
-    static constexpr long long den_of() { if constexpr (is_literal_v<F>) return F::den; else return 1; }
-    static constexpr std::size_t count = (std::size_t{0} + ... + std::size_t(is_literal_v<T>));
+    static constexpr long long den_of() { if constexpr (is_literal<F>::value) return F::den; else return 1; }
+    static constexpr std::size_t count = (std::size_t{0} + ... + std::size_t(is_literal<T>::value));
     static constexpr long long num = (1LL * ... * num_of<T>());
     static constexpr long long den = (1LL * ... * den_of<T>());
-    using rest = concat_t<type_list<>, std::conditional_t<is_literal_v<T>, type_list<>, type_list<T>>...>;
+    using rest = concat_t<type_list<>, std::conditional_t<is_literal<T>::value, type_list<>, type_list<T>>...>;
     using all = type_list<T...>;
 };
 
@@ -126,7 +126,7 @@ struct shape_witness {
 };
 template <class E, class H, class... T>
 struct shape_witness<E, type_list<H, T...>> {
-    using type = std::conditional_t<shape_of<H> == shape_of<E>, H, typename shape_witness<E, type_list<T...>>::type>;
+    using type = std::conditional_t<static_dims{H::rows, H::cols} == static_dims{E::rows, E::cols}, H, typename shape_witness<E, type_list<T...>>::type>;
 };
 
 template <class A, class B>
@@ -136,10 +136,10 @@ constexpr bool broadcasts_to() {
 
 // E is already a coefficient times the rest: c ⊙ X, c / X or (c / D) ⊙ X.
 template <class Ops, class E>
-constexpr bool coefficient_first_v = false;
+struct coefficient_first : std::false_type {};
 template <class Ops, class Op, class C, class X>
-constexpr bool coefficient_first_v<Ops, expr<Op, no_label, C, X>> =
-    is_literal_v<C> || (std::is_same<Op, typename Ops::mul>::value && key_of<C>.rank == 0);
+struct coefficient_first<Ops, expr<Op, no_label, C, X>>
+    : std::bool_constant<is_literal<C>::value || (std::is_same<Op, typename Ops::mul>::value && node_key<C>::value.rank == 0)> {};
 
 // The normal form of the product or quotient E (scaled by Sign), or void when E
 // already is one. Where cancelled factors carried E's shape, the result is
@@ -152,7 +152,7 @@ struct rebuilt_product {
     using candidate = typename product_form<Ops, q, typename Cancelled::num, typename Cancelled::den>::type;
     using all_factors = concat_t<typename Num::all, typename Den::all>;
     using witness = typename shape_witness<E, all_factors>::type;
-    static constexpr bool same_shape = shape_of<candidate> == shape_of<E>;
+    static constexpr bool same_shape = static_dims{candidate::rows, candidate::cols} == static_dims{E::rows, E::cols};
     static constexpr bool can_expand = !std::is_void<witness>::value && broadcasts_to<candidate, E>();
     using type = std::conditional_t<same_shape, candidate,
                                     std::conditional_t<can_expand, expr<typename Ops::expand, no_label, candidate, witness>, void>>;
@@ -166,7 +166,7 @@ struct normal_product {
     using c = cancel<typename num::rest, typename den::rest>;
     static constexpr std::size_t literals = num::count + den::count;
     static constexpr bool changes =
-        Sign < 0 || c::count > 0 || literals > 1 || (literals == 1 && !coefficient_first_v<Ops, E>);
+        Sign < 0 || c::count > 0 || literals > 1 || (literals == 1 && !coefficient_first<Ops, E>::value);
     using type = typename std::conditional_t<changes, rebuilt_product<Ops, E, num, den, c, Sign>,
                                              std::type_identity<void>>::type;
 };
