@@ -98,7 +98,7 @@ struct derivation {
     template <std::size_t J, std::size_t K>
     struct contribution_at;
 
-    // Σ over node I's consumers of what each passes back to it.
+    // Σⱼ c̄ⱼ: the sum, over node I's consumers j, of what each passes back to it.
     template <std::size_t I, std::size_t First = tables::consumers.first[I],
               class E = std::make_index_sequence<tables::consumers.first[I + 1] - tables::consumers.first[I]>>
     struct contributions_to;
@@ -109,18 +109,20 @@ struct derivation {
                                                         tables::consumers.edges[First + E].position>::type{}));
     };
 
+    // ∂f/∂nᵢ = Σⱼ c̄ⱼ, expanded to nᵢ's full shape where its consumers need it.
     template <std::size_t I>
     struct summed_adjoint {
         using type = decltype(detail::expand_adjoint<node<I>, false>(typename contributions_to<I>::type{}));
     };
 
+    // ∂f/∂f = 1 at the root.
     template <std::size_t I>
     struct adjoint_at {
         using type = typename std::conditional_t<I == root, std::type_identity<literal<1>>, summed_adjoint<I>>::type;
     };
 
-    // What consumer J passes back to its operand at position K, fitted to the
-    // operand's shape.
+    // What consumer J passes back to its operand at position K: the op's
+    // vector-Jacobian product of ∂f/∂n_J, fitted to the operand's shape.
     template <std::size_t J, std::size_t K>
     struct fitted_vjp {
         using consumer = node<J>;
@@ -129,6 +131,7 @@ struct derivation {
             consumer::op::template vjp<K>(consumer{}, typename adjoint_at<J>::type{})));
     };
 
+    // An operand read for its shape only gets nothing back.
     template <std::size_t J, std::size_t K>
     struct contribution_at {
         using type = typename std::conditional_t<tables::reads_value[J][K], fitted_vjp<J, K>,
