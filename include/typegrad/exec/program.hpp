@@ -121,6 +121,8 @@ class program {
     template <class Values>
     void bind(const Values& values) {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
+            // values.get<name>() would do the same, but as one member function per
+            // symbol, each named after the whole values type.
             ((bound_[symbol_ids[K]] = &values.slots[Values::template slot_of<tables::template node<symbol_ids[K]>::name>()].get()), ...);
         }(std::make_index_sequence<symbol_ids.size()>{});
     }

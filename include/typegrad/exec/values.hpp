@@ -201,7 +201,6 @@ template <class... B>
 struct values {
     static_assert(sizeof...(B) > 0, "typegrad: values(...) requires at least one binding, e.g. values(x = X)");
     using value_type = typename detail::scalar_type_of_bindings<B...>::type;
-    static constexpr std::size_t size = sizeof...(B);
 
     // The bound tensors in the order of B...: the symbols live in the type, the tensors
     // in one array. (A std::tuple<B...> nests one type per binding, each spelling the

@@ -70,9 +70,6 @@ struct operand_or_none<expr<Op, L, A...>, K> {
     using type = meta::at<meta::type_list<A...>, K>;
 };
 
-} // namespace detail
-
-namespace detail {
 
 // Which of an op's Arity operands it reads the values of (the rest: their shapes only).
 template <class Op, std::size_t Arity>
