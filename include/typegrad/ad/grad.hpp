@@ -24,12 +24,21 @@ namespace typegrad {
 
 namespace detail {
 
-template <class N>
-constexpr bool needs_full_shape() {
-    if constexpr (requires { requires N::op::reshapes; }) return true; // a relabelling does not broadcast
-    else if constexpr (requires { N::op::kind; }) return N::op::kind != op_kind::elementwise;
-    else return false;
+// Every step below is a class template of types: each is instantiated once per
+// node and memoised, and gets no symbol. A function, a lambda or a static member
+// would: GCC names every one it instantiates, and each such name spells the node's
+// whole subgraph, so one per node made compile time grow faster than the graph
+// (issue 15).
+
+// Whether the consumers of an op's nodes need their adjoint at the node's full shape.
+template <class Op>
+constexpr bool op_needs_full_shape() {
+    if constexpr (std::is_void<Op>::value) return false;                        // symbols and literals
+    else if constexpr (requires { requires Op::reshapes; }) return true;         // a relabelling does not broadcast
+    else return Op::kind != op_kind::elementwise;
 }
+template <class N>
+struct needs_full_shape : std::bool_constant<op_needs_full_shape<op_of_t<N>>()> {};
 
 // An adjoint smaller than its node stands for its broadcast to the node's shape:
 // elementwise consumers broadcast on their own, so the expansion is deferred to
@@ -37,13 +46,19 @@ constexpr bool needs_full_shape() {
 // (conv's layout change), which cannot split a broadcast. The same holds for what a consumer passes back to an operand,
 // relative to the shape the operand had inside the consumer.
 
-// Sums a along the dimensions where X is 1 and a is not; one Σ when X is a scalar.
+// A summed along the dimensions where X is 1 and A is not; one Σ when X is a scalar.
 template <class X, class A>
-constexpr auto sum_to(A a) {
-    if constexpr (is_scalar<X>::value && !is_scalar<A>::value) return expr<sum_op, no_label, A>{};
-    else if constexpr (X::rows == 1 && A::rows != 1) return expr<sum_axis_op<0>, no_label, A>{};
-    else if constexpr (X::cols == 1 && A::cols != 1) return expr<sum_axis_op<1>, no_label, A>{};
-    else return a;
+using summed_to = std::conditional_t<
+    is_scalar<X>::value && !is_scalar<A>::value, expr<sum_op, no_label, A>,
+    std::conditional_t<X::rows == 1 && A::rows != 1, expr<sum_axis_op<0>, no_label, A>,
+                       std::conditional_t<X::cols == 1 && A::cols != 1, expr<sum_axis_op<1>, no_label, A>, A>>>;
+
+// The dimensions along which X is 1 but was broadcast inside its consumer (to the
+// consumer's shape where the consumer broadcasts its operands) while the contribution
+// A only stands for that extent: 1 for rows, 2 for columns, 3 for both.
+constexpr int stood_for_axes(static_dims x, static_dims a, static_dims consumer, bool broadcasts) {
+    const static_dims inside = broadcasts ? consumer : x;
+    return (x.rows == 1 && a.rows == 1 && inside.rows != 1 ? 1 : 0) + (x.cols == 1 && a.cols == 1 && inside.cols != 1 ? 2 : 0);
 }
 
 // Fits what Consumer passes back to its operand X to X's shape, before it is added
@@ -51,33 +66,37 @@ constexpr auto sum_to(A a) {
 // against one another). Along a dimension where X is 1 but was broadcast inside the
 // consumer, an extent the contribution has is summed, and an extent it only stands
 // for is a factor: the broadcast is a sum of equal terms.
+template <class X, class Consumer, class A,
+          int Axes = is_zero<A>::value ? -1
+                                       : stood_for_axes({X::rows, X::cols}, {A::rows, A::cols}, {Consumer::rows, Consumer::cols},
+                                                        Consumer::op::broadcasts_operands)>
+struct fitted_contribution {
+    using type = summed_to<X, A>;
+};
 template <class X, class Consumer, class A>
-constexpr auto fit_contribution(A a) {
-    if constexpr (is_zero<A>::value) {
-        return a;
-    } else {
-        constexpr static_dims inside = Consumer::op::broadcasts_operands ? static_dims{Consumer::rows, Consumer::cols} : static_dims{X::rows, X::cols};
-        constexpr bool by_rows = X::rows == 1 && A::rows == 1 && inside.rows != 1;
-        constexpr bool by_cols = X::cols == 1 && A::cols == 1 && inside.cols != 1;
-        constexpr auto summed = sum_to<X>(A{});
-        if constexpr (by_rows && by_cols) return summed * size(Consumer{});
-        else if constexpr (by_rows) return summed * rows(Consumer{});
-        else if constexpr (by_cols) return summed * cols(Consumer{});
-        else return summed;
-    }
-}
+struct fitted_contribution<X, Consumer, A, -1> { // zero stays zero
+    using type = A;
+};
+template <class X, class Consumer, class A>
+struct fitted_contribution<X, Consumer, A, 1> {
+    using type = decltype(summed_to<X, A>{} * rows(Consumer{}));
+};
+template <class X, class Consumer, class A>
+struct fitted_contribution<X, Consumer, A, 2> {
+    using type = decltype(summed_to<X, A>{} * cols(Consumer{}));
+};
+template <class X, class Consumer, class A>
+struct fitted_contribution<X, Consumer, A, 3> {
+    using type = decltype(summed_to<X, A>{} * size(Consumer{}));
+};
 
-// Expands a fitted adjoint to its node's full shape where it is smaller and the
+// Expands a fitted adjoint A to its node N's full shape where it is smaller and the
 // node's consumers need the full shape (or the adjoint is a result).
 template <class N, bool Output, class A>
-constexpr auto expand_adjoint(A a) {
-    if constexpr (is_zero<A>::value && !Output) {
-        return a;
-    } else {
-        constexpr bool smaller = (A::rows == 1 && N::rows != 1) || (A::cols == 1 && N::cols != 1);
-        return std::conditional_t<smaller && (Output || needs_full_shape<N>()), expr<expand_op, no_label, A, N>, A>{};
-    }
-}
+using expanded_adjoint = std::conditional_t<
+    !(is_zero<A>::value && !Output) && ((A::rows == 1 && N::rows != 1) || (A::cols == 1 && N::cols != 1)) &&
+        (Output || needs_full_shape<N>::value),
+    expr<expand_op, no_label, A, N>, A>;
 
 } // namespace detail
 
@@ -112,7 +131,7 @@ struct derivation {
     // ∂f/∂nᵢ = Σⱼ c̄ⱼ, expanded to nᵢ's full shape where its consumers need it.
     template <std::size_t I>
     struct summed_adjoint {
-        using type = decltype(detail::expand_adjoint<node<I>, false>(typename contributions_to<I>::type{}));
+        using type = detail::expanded_adjoint<node<I>, false, typename contributions_to<I>::type>;
     };
 
     // ∂f/∂f = 1 at the root.
@@ -127,8 +146,8 @@ struct derivation {
     struct fitted_vjp {
         using consumer = node<J>;
         using operand = meta::at<operands_t<consumer>, K>;
-        using type = decltype(detail::fit_contribution<operand, consumer>(
-            consumer::op::template vjp<K>(consumer{}, typename adjoint_at<J>::type{})));
+        using type = typename detail::fitted_contribution<
+            operand, consumer, decltype(consumer::op::template vjp<K>(consumer{}, typename adjoint_at<J>::type{}))>::type;
     };
 
     // An operand read for its shape only gets nothing back.
@@ -138,18 +157,17 @@ struct derivation {
                                                  std::type_identity<literal<0>>>::type;
     };
 
-    template <std::size_t I>
-    static constexpr auto adjoint() {
-        return typename adjoint_at<I>::type{};
-    }
-
     // ∂f/∂X for any node X: zero when f does not depend on X.
+    template <class X, bool In = meta::contains<order, X>::value>
+    struct adjoint_of_node {
+        using type = detail::expanded_adjoint<X, true, literal<0>>;
+    };
     template <class X>
-    static constexpr auto adjoint_of() {
-        if constexpr (meta::contains<order, X>::value)
-            return detail::expand_adjoint<X, true>(typename adjoint_at<meta::index_in<order, X>::value>::type{});
-        else return detail::expand_adjoint<X, true>(literal<0>{});
-    }
+    struct adjoint_of_node<X, true> {
+        using type = detail::expanded_adjoint<X, true, typename adjoint_at<meta::index_in<order, X>::value>::type>;
+    };
+    template <class X>
+    using adjoint_of = typename adjoint_of_node<X>::type;
 };
 
 namespace detail {
@@ -185,7 +203,7 @@ template <class F, class... Wrt>
 struct gradient {
     using function = F;
     using wrt = meta::type_list<Wrt...>;
-    using adjoints = meta::type_list<decltype(derivation<F>::template adjoint_of<Wrt>())...>;
+    using adjoints = meta::type_list<typename derivation<F>::template adjoint_of<Wrt>...>;
 
     // The derived expression ∂f/∂x, itself differentiable, named ∂f/∂x: its own
     // gradient prints as ∂²f/∂x² = … where ∂f/∂x = ….
@@ -209,7 +227,7 @@ constexpr auto grad(F, Wrt...) {
 // The adjoint ∂f/∂n of any node n of f, for inspecting a derivation.
 template <node F, node N>
 constexpr auto adjoint(F, N) {
-    return derivation<F>::template adjoint_of<N>();
+    return typename derivation<F>::template adjoint_of<N>{};
 }
 
 } // namespace typegrad

@@ -19,13 +19,18 @@ namespace typegrad {
 // whole node list and the schedule, GCC's mangler is quadratic in a name's length,
 // and one such member per node made the executor's compile time grow with the
 // square of the graph (issue 15).
-template <class N, std::size_t Id, node_kind Kind, bool Materialized, bool TransposedRead, class... Operands>
-struct planned_node { // N: the node's signature_of
-    using type = N;
+// The facts sit in a base keyed by the facts alone: a static member of planned_node
+// would be named after its operands too.
+template <std::size_t Id, node_kind Kind, bool Materialized, bool TransposedRead>
+struct plan_facts {
     static constexpr std::size_t id = Id;
     static constexpr node_kind kind = Kind;
     static constexpr bool materialized = Materialized;
     static constexpr bool transposed_read = TransposedRead;
+};
+template <class N, std::size_t Id, node_kind Kind, bool Materialized, bool TransposedRead, class... Operands>
+struct planned_node : plan_facts<Id, Kind, Materialized, TransposedRead> { // N: the node's signature_of
+    using type = N;
     template <std::size_t K>
     using operand = meta::at<meta::type_list<Operands...>, K>;
 };

@@ -22,6 +22,7 @@
 #include <cstddef>
 
 #include <typegrad/exec/patch_products.hpp>
+#include <typegrad/exec/signature.hpp>
 #include <typegrad/expr/graph.hpp>
 #include <typegrad/ops/op_base.hpp>
 
@@ -81,10 +82,12 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
     using nodes = meta::type_list<Ns...>;
     using tables = graph<nodes>;
     constexpr std::size_t size = sizeof...(Ns);
-    constexpr std::array<bool, size> wants_buffers = {wants_operand_buffers<Ns>()...};
-    constexpr std::array<bool, size> swaps = {swaps_axes<Ns>()...};
-    constexpr std::array<bool, size> reshaping = {reshapes<Ns>()...};
-    constexpr std::array<bool, size> by_products = {read_in_place_by_products<Ns>()...};
+    // Asked of each node's signature: the answers depend on the op alone, and a
+    // function of the node itself would be named after its subgraph (signature.hpp).
+    constexpr std::array<bool, size> wants_buffers = {wants_operand_buffers<typename signature_of<Ns>::type>()...};
+    constexpr std::array<bool, size> swaps = {swaps_axes<typename signature_of<Ns>::type>()...};
+    constexpr std::array<bool, size> reshaping = {reshapes<typename signature_of<Ns>::type>()...};
+    constexpr std::array<bool, size> by_products = {read_in_place_by_products<typename signature_of<Ns>::type>()...};
     constexpr std::array<dim, size> rows = {Ns::rows...};
 
     schedule<size> s{tables::kind};

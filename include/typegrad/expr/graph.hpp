@@ -71,6 +71,23 @@ struct operand_or_none<expr<Op, L, A...>, K> {
 };
 
 
+// The op of a node; void for a symbol or a literal.
+template <class N>
+struct op_of {
+    using type = void;
+};
+template <class Op, class L, class... A>
+struct op_of<expr<Op, L, A...>> {
+    using type = Op;
+};
+template <class N>
+using op_of_t = typename op_of<N>::type;
+
+// The per-node entries of the tables below come from functions of the op (one per op,
+// short names) and class templates of the node, never from a function of the node:
+// GCC names every function it instantiates, and a node's name spells its whole
+// subgraph (issue 15).
+
 // Which of an op's Arity operands it reads the values of (the rest: their shapes only).
 template <class Op, std::size_t Arity>
 constexpr std::array<bool, max_arity> op_reads_value() {
@@ -78,12 +95,6 @@ constexpr std::array<bool, max_arity> op_reads_value() {
     if constexpr (requires { Op::uses_value(0); })
         for (std::size_t k = 0; k < Arity; ++k) used[k] = Op::uses_value(k);
     return used;
-}
-
-template <class N>
-constexpr std::array<bool, max_arity> value_operands() {
-    if constexpr (requires { typename N::op; }) return op_reads_value<typename N::op, operands_t<N>::size>();
-    else return {};
 }
 
 struct edge {
@@ -111,32 +122,42 @@ constexpr edge_table<Size, Edges> consumers_of(const std::array<std::array<std::
     return t;
 }
 
-template <class N>
-constexpr node_kind kind_of_node() {
-    if constexpr (is_symbol<N>::value) return node_kind::symbol;
-    else if constexpr (is_literal<N>::value) return node_kind::literal;
-    else if constexpr (requires { requires N::op::view; }) return node_kind::view;
-    else if constexpr (N::op::kind == op_kind::gemm) return node_kind::gemm;
-    else if constexpr (N::op::kind == op_kind::compute) return node_kind::compute;
+// The kind of an op's nodes (void: a literal, told apart from a symbol by the caller).
+template <class Op>
+constexpr node_kind op_node_kind() {
+    if constexpr (std::is_void<Op>::value) return node_kind::literal;
+    else if constexpr (requires { requires Op::view; }) return node_kind::view;
+    else if constexpr (Op::kind == op_kind::gemm) return node_kind::gemm;
+    else if constexpr (Op::kind == op_kind::compute) return node_kind::compute;
     else return node_kind::elementwise;
 }
-
-// A symbol's name or a node's label; empty for other nodes.
 template <class N>
-constexpr std::string_view name_of_node() {
-    if constexpr (is_symbol<N>::value) return N::name.view();
-    else if constexpr (has_label<N>::value) return N::label_type::name.view();
-    else return {};
-}
+struct kind_of_node : std::integral_constant<node_kind, is_symbol<N>::value ? node_kind::symbol : op_node_kind<op_of_t<N>>()> {};
+
+// A symbol's name or a node's label; empty for other nodes. The text sits in a base
+// keyed by the name alone.
+template <fixed_string Name>
+struct name_text {
+    static constexpr std::string_view value = Name.view();
+};
+struct no_name_text {
+    static constexpr std::string_view value{};
+};
+template <class N>
+struct name_of_node : no_name_text {};
+template <fixed_string Name, dim R, dim C>
+struct name_of_node<symbol<Name, R, C>> : name_text<Name> {};
+template <class Op, fixed_string Name, class... A>
+struct name_of_node<expr<Op, label<Name>, A...>> : name_text<Name> {};
 
 struct literal_value {
     long long num = 0, den = 1;
 };
+// A literal's value; 0 for other nodes.
 template <class N>
-constexpr literal_value value_of_node() {
-    if constexpr (is_literal<N>::value) return {N::num, N::den};
-    else return {};
-}
+struct literal_parts : literal<0> {};
+template <long long N, long long D>
+struct literal_parts<literal<N, D>> : literal<N, D> {};
 
 // An op's print rule behind one function pointer: compiled once per op and arity,
 // whatever the operands' types.
@@ -147,10 +168,10 @@ printed print_with(const printed* operands, style s) {
     for (std::size_t k = 0; k < Arity; ++k) a[k] = operands[k];
     return Op::print(a, s);
 }
-template <class N>
-constexpr print_rule print_rule_of() {
-    if constexpr (requires { typename N::op; }) return &print_with<typename N::op, operands_t<N>::size>;
-    else return nullptr;
+template <class Op, std::size_t Arity>
+constexpr print_rule print_rule_for() {
+    if constexpr (std::is_void<Op>::value) return nullptr;
+    else return &print_with<Op, Arity>;
 }
 
 } // namespace detail
@@ -185,17 +206,19 @@ struct graph<meta::type_list<Ns...>> {
                                            id_or_none<typename detail::operand_or_none<Ns, 1>::type>::value,
                                            id_or_none<typename detail::operand_or_none<Ns, 2>::type>::value}...};
     static_assert(max_arity == 3, "typegrad: graph::operands lists three operand slots");
-    static constexpr std::array<std::array<bool, max_arity>, size> reads_value = {detail::value_operands<Ns>()...};
+    static constexpr std::array<std::array<bool, max_arity>, size> reads_value = {
+        detail::op_reads_value<detail::op_of_t<Ns>, operands_t<Ns>::size>()...};
     static constexpr std::array<std::size_t, size> arity = {operands_t<Ns>::size...};
     static constexpr std::size_t edge_count = (std::size_t{0} + ... + operands_t<Ns>::size);
 
     // The consumers of node i are consumers.edges[consumers.first[i] .. consumers.first[i + 1]).
     static constexpr auto consumers = detail::consumers_of<size, edge_count>(operands, arity);
 
-    static constexpr std::array<node_kind, size> kind = {detail::kind_of_node<Ns>()...};
-    static constexpr std::array<std::string_view, size> name = {detail::name_of_node<Ns>()...};
-    static constexpr std::array<detail::literal_value, size> value = {detail::value_of_node<Ns>()...};
-    static constexpr std::array<detail::print_rule, size> print = {detail::print_rule_of<Ns>()...};
+    static constexpr std::array<node_kind, size> kind = {detail::kind_of_node<Ns>::value...};
+    static constexpr std::array<std::string_view, size> name = {detail::name_of_node<Ns>::value...};
+    static constexpr std::array<detail::literal_value, size> value = {
+        detail::literal_value{detail::literal_parts<Ns>::num, detail::literal_parts<Ns>::den}...};
+    static constexpr std::array<detail::print_rule, size> print = {detail::print_rule_for<detail::op_of_t<Ns>, operands_t<Ns>::size>()...};
 
     static constexpr bool is_labelled(std::size_t i) {
         return !name[i].empty() && kind[i] != node_kind::symbol;

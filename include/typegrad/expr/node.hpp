@@ -58,16 +58,32 @@ struct literal {
 template <long long Num, long long Den = 1>
 using rational = literal<literal<Num, Den>::num, literal<Num, Den>::den>;
 
+// A static shape.
+struct static_dims {
+    dim rows;
+    dim cols;
+    constexpr bool operator==(const static_dims&) const = default;
+};
+
+namespace detail {
+// A node's static shape as members of a base keyed by the shape alone: GCC names
+// every static member it instantiates, and a member of expr<...> would be named
+// after the node's whole subgraph, one per node (issue 15). These are one per shape.
+template <static_dims S>
+struct shaped {
+    static constexpr static_dims shape = S;
+    static constexpr dim rows = S.rows;
+    static constexpr dim cols = S.cols;
+};
+} // namespace detail
+
 // An operation applied to operands. `Op` carries the forward rule, the
 // vector-Jacobian product, the shape rule and the printed form.
 template <class Op, class Label, class... Args>
-struct expr {
+struct expr : detail::shaped<Op::template static_shape<Args...>()> {
     using op = Op;
     using label_type = Label;
     using operands = meta::type_list<Args...>;
-    static constexpr auto shape = Op::template static_shape<Args...>();
-    static constexpr dim rows = shape.rows;
-    static constexpr dim cols = shape.cols;
 };
 
 template <class T>
@@ -134,11 +150,6 @@ struct unlabeled<expr<Op, L, A...>> {
 };
 
 // Static shapes.
-struct static_dims {
-    dim rows;
-    dim cols;
-    constexpr bool operator==(const static_dims&) const = default;
-};
 template <class T>
 inline constexpr static_dims shape_of = {T::rows, T::cols};
 

@@ -20,10 +20,15 @@
 
 namespace typegrad::meta {
 
-template <class... Ts>
-struct type_list {
-    static constexpr std::size_t size = sizeof...(Ts);
+// The size sits in a base keyed by the size alone, so that it is one member per
+// size, not one per list (see above: a static member is named after its class).
+template <std::size_t N>
+struct list_size {
+    static constexpr std::size_t size = N;
 };
+
+template <class... Ts>
+struct type_list : list_size<sizeof...(Ts)> {};
 
 template <class T>
 struct tag {
@@ -122,18 +127,21 @@ template <class List>
 using reverse_t = typename reverse<List>::type;
 
 // The list without the first occurrence of T; `found` says whether T was there.
+template <bool Found>
+struct found_flag {
+    static constexpr bool found = Found;
+};
 template <class List, class T, class Done = type_list<>>
 struct remove_first;
 template <class T, class... Done>
-struct remove_first<type_list<>, T, type_list<Done...>> {
-    static constexpr bool found = false;
+struct remove_first<type_list<>, T, type_list<Done...>> : found_flag<false> {
     using type = type_list<Done...>;
 };
-template <class H, class... Rest, class T, class... Done>
-struct remove_first<type_list<H, Rest...>, T, type_list<Done...>> {
-    using next = remove_first<type_list<Rest...>, T, type_list<Done..., H>>;
-    static constexpr bool found = std::is_same<H, T>::value || next::found;
-    using type = std::conditional_t<std::is_same<H, T>::value, type_list<Done..., Rest...>, typename next::type>;
+template <class T, class... Rest, class... Done>
+struct remove_first<type_list<T, Rest...>, T, type_list<Done...>> : found_flag<true> {
+    using type = type_list<Done..., Rest...>;
 };
+template <class H, class... Rest, class T, class... Done>
+struct remove_first<type_list<H, Rest...>, T, type_list<Done...>> : remove_first<type_list<Rest...>, T, type_list<Done..., H>> {};
 
 } // namespace typegrad::meta

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // + − ⊙ / and negation: elementwise, with numpy broadcasting where a dimension is
 // statically 1. Their rewrite rules (identities, constant folding, canonical
-// order, cancellation) live in simplify/arithmetic.hpp; each op's `simplify`
+// order, cancellation) live in simplify/arithmetic.hpp; each op's `rewrite`
 // hands its operands to them, because they run every time a node is built.
 #pragma once
 
@@ -32,7 +32,6 @@ struct arithmetic_ops {
     using neg = neg_op;
     using expand = expand_op;
 };
-using arithmetic_rules = detail::arithmetic_rules<arithmetic_ops>;
 
 template <>
 inline constexpr bool detail::is_quotient_op<div_op> = true;
@@ -49,7 +48,7 @@ struct neg_op : unary_elementwise {
         return {(s == style::latex ? "-" : "−") + parenthesize(a[0], prec::neg + 1, s), prec::neg};
     }
     template <class A>
-    static constexpr auto simplify(A a);
+    using rewrite = typename detail::negation_rule<arithmetic_ops, A>::type;
 };
 
 struct add_op : binary_elementwise<add_op> {
@@ -64,7 +63,7 @@ struct add_op : binary_elementwise<add_op> {
         return {parenthesize(a[0], prec::add, s) + " + " + parenthesize(a[1], prec::add + 1, s), prec::add};
     }
     template <class A, class B>
-    static constexpr auto simplify(A a, B b);
+    using rewrite = typename detail::sum_rule<arithmetic_ops, A, B>::type;
 };
 
 struct sub_op : binary_elementwise<sub_op> {
@@ -80,7 +79,7 @@ struct sub_op : binary_elementwise<sub_op> {
         return {parenthesize(a[0], prec::add, s) + minus + parenthesize(a[1], prec::add + 1, s), prec::add};
     }
     template <class A, class B>
-    static constexpr auto simplify(A a, B b);
+    using rewrite = typename detail::difference_rule<arithmetic_ops, A, B>::type;
 };
 
 struct mul_op : binary_elementwise<mul_op> {
@@ -93,7 +92,7 @@ struct mul_op : binary_elementwise<mul_op> {
     static constexpr auto vjp(Self self, G g);
     static printed print(const std::array<printed, 2>& a, style s);
     template <class A, class B>
-    static constexpr auto simplify(A a, B b);
+    using rewrite = typename detail::product_rule<arithmetic_ops, A, B>::type;
 };
 
 struct div_op : binary_elementwise<div_op> {
@@ -109,20 +108,20 @@ struct div_op : binary_elementwise<div_op> {
         return {parenthesize(a[0], prec::mul, s) + " / " + parenthesize(a[1], prec::neg, s), prec::mul};
     }
     template <class A, class B>
-    static constexpr auto simplify(A a, B b);
+    using rewrite = typename detail::quotient_rule<arithmetic_ops, A, B>::type;
 };
 
 // The user-facing operators: any two nodes.
 template <node A, node B>
-constexpr auto operator+(A a, B b) { return make<add_op>(a, b); }
+constexpr made<add_op, A, B> operator+(A, B) { return {}; }
 template <node A, node B>
-constexpr auto operator-(A a, B b) { return make<sub_op>(a, b); }
+constexpr made<sub_op, A, B> operator-(A, B) { return {}; }
 template <node A, node B>
-constexpr auto operator*(A a, B b) { return make<mul_op>(a, b); }
+constexpr made<mul_op, A, B> operator*(A, B) { return {}; }
 template <node A, node B>
-constexpr auto operator/(A a, B b) { return make<div_op>(a, b); }
+constexpr made<div_op, A, B> operator/(A, B) { return {}; }
 template <node A>
-constexpr auto operator-(A a) { return make<neg_op>(a); }
+constexpr made<neg_op, A> operator-(A) { return {}; }
 
 // --- vector-Jacobian products --------------------------------------------------
 
@@ -158,18 +157,5 @@ inline printed mul_op::print(const std::array<printed, 2>& a, style s) {
     };
     return {operand(a[0]) + dot + operand(a[1]), prec::mul};
 }
-
-// --- rewrite rules (simplify/arithmetic.hpp) ------------------------------------
-
-template <class A>
-constexpr auto neg_op::simplify(A a) { return arithmetic_rules::negation(a); }
-template <class A, class B>
-constexpr auto add_op::simplify(A a, B b) { return arithmetic_rules::sum(a, b); }
-template <class A, class B>
-constexpr auto sub_op::simplify(A a, B b) { return arithmetic_rules::difference(a, b); }
-template <class A, class B>
-constexpr auto mul_op::simplify(A a, B b) { return arithmetic_rules::product(a, b); }
-template <class A, class B>
-constexpr auto div_op::simplify(A a, B b) { return arithmetic_rules::quotient(a, b); }
 
 } // namespace typegrad

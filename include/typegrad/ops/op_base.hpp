@@ -110,14 +110,40 @@ struct op_contract {
 };
 
 // Builds a node, letting the op rewrite it first (identities, folding,
-// cancellation). Every node the library creates goes through here.
+// cancellation). Every node the library creates goes through here. An op rewrites
+// with a type, `template <class... A> using rewrite = ...` (the arithmetic ops:
+// simplify/arithmetic.hpp), or with a function `simplify(A...)` whose return type is
+// the node. A class template, like the rules it runs: a node is built for every
+// step of every derivation, and GCC names every function it instantiates after its
+// arguments, the node's whole subgraph (issue 15).
 template <class Op, class... A>
-constexpr auto make(A...) {
+struct made_node {
+    using type = expr<Op, no_label, A...>;
+};
+template <class Op, class... A>
+    requires requires { Op::simplify(A{}...); }
+struct made_node<Op, A...> {
+    using type = decltype(Op::simplify(A{}...));
+};
+template <class Op, class... A>
+    requires requires { typename Op::template rewrite<A...>; }
+struct made_node<Op, A...> {
+    using type = typename Op::template rewrite<A...>;
+};
+
+template <class Op, class... A>
+struct checked_node : made_node<Op, A...> {
     static_assert(sizeof(op_contract<Op, sizeof...(A)>) > 0); // its own static_asserts speak
-    if constexpr (requires { Op::simplify(A{}...); })
-        return Op::simplify(A{}...);
-    else
-        return expr<Op, no_label, A...>{};
+};
+
+// The node Op(A...) after the op's rewrite rules.
+template <class Op, class... A>
+using made = typename checked_node<Op, A...>::type;
+
+// The same as a function of node values: make<sigmoid_op>(a).
+template <class Op, class... A>
+constexpr made<Op, A...> make(A...) {
+    return {};
 }
 
 } // namespace typegrad

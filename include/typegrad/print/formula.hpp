@@ -147,7 +147,7 @@ std::string formula(gradient<F, Wrt...>, style s = style::text) {
 
     std::vector<detail::formula_line> where;
     detail::forward_definitions<F>(where, s, fname);
-    detail::cols_notes<topological_order<F, decltype(derivation<F>::template adjoint_of<Wrt>())...>>(where, s);
+    detail::cols_notes<topological_order<F, typename derivation<F>::template adjoint_of<Wrt>...>>(where, s);
     return detail::render_lines(lines, where, s);
 }
 

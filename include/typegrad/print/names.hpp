@@ -47,12 +47,12 @@ struct gradient_graph {
     using forward = derivation<F>;
     using forward_tables = typename forward::tables;
     // Backward nodes in the order a reader wants them: the last layer first.
-    using order = topological_order_of<meta::reverse_t<meta::type_list<decltype(forward::template adjoint_of<Wrt>())...>>>;
+    using order = topological_order_of<meta::reverse_t<meta::type_list<typename forward::template adjoint_of<Wrt>...>>>;
     using tables = graph<order>;
     static constexpr std::size_t size = tables::size;
 
     static constexpr std::array<std::size_t, sizeof...(Wrt)> output_ids = {
-        meta::index_in<order, decltype(forward::template adjoint_of<Wrt>())>::value...};
+        meta::index_in<order, typename forward::template adjoint_of<Wrt>>::value...};
 
     // depends[j]: forward node j reads a symbol of Wrt, so it has an adjoint.
     static constexpr auto depends = [] {
@@ -67,7 +67,7 @@ struct gradient_graph {
     template <std::size_t J>
     static constexpr std::size_t adjoint_id() {
         if constexpr (!depends[J]) return no_node;
-        else return meta::find<order, decltype(forward::template adjoint<J>())>();
+        else return meta::find<order, typename forward::template adjoint_at<J>::type>();
     }
     // adjoint[j]: the backward node that is ∂F/∂(forward node j), or no_node.
     static constexpr auto adjoint = []<std::size_t... J>(std::index_sequence<J...>) {

@@ -6,8 +6,15 @@
 // equal maths written two ways is one type, hence one node.
 // Generic in the ops (`Ops` names add, sub, mul, div, neg and expand), so that
 // the rules depend on the op contract only, not on the ops' headers.
+//
+// Each rule is a class template whose cases are partial specialisations, picked by
+// the first condition that holds (first_case): only the chosen case is instantiated,
+// as with `if constexpr`, and no rule is a function. GCC names every function it
+// instantiates after its arguments, whole subgraphs here, and a rule runs for every
+// node built (issue 15).
 #pragma once
 
+#include <initializer_list>
 #include <type_traits>
 
 #include <typegrad/ops/op_base.hpp>
@@ -17,100 +24,204 @@
 
 namespace typegrad::detail {
 
+// The index of the first condition that holds; their count when none does.
+constexpr int first_case(std::initializer_list<bool> holds) {
+    int i = 0;
+    for (bool h : holds) {
+        if (h) return i;
+        ++i;
+    }
+    return i;
+}
+
+// −a, and the a it negates.
 template <class Neg, class T>
-struct negated {};
+struct is_negation : std::false_type {};
 template <class Neg, class A>
-struct negated<Neg, expr<Neg, no_label, A>> {
-    using type = A;
+struct is_negation<Neg, expr<Neg, no_label, A>> : std::true_type {
+    using negated = A;
+};
+template <class Neg, class T>
+using negated_t = typename is_negation<Neg, T>::negated;
+
+template <class Ops, class T>
+struct is_product : std::bool_constant<is_op<T, typename Ops::mul>::value || is_op<T, typename Ops::div>::value> {};
+
+// The normal form of the product E (simplify/product.hpp), or E when it already is one.
+template <class Ops, class E, class Normal = typename normal_product<Ops, E>::type>
+using normal_or = std::conditional_t<std::is_void<Normal>::value, E, Normal>;
+
+// −E for a product E: a literal coefficient takes the sign, −(2 ⊙ a) = −2 ⊙ a.
+template <class Ops, class E, bool Coefficient = (normal_product<Ops, E>::literals > 0)>
+struct negated_product {
+    using type = expr<typename Ops::neg, no_label, E>;
+};
+template <class Ops, class E>
+struct negated_product<Ops, E, true> {
+    using type = normal_or<Ops, expr<typename Ops::neg, no_label, E>, typename normal_product<Ops, E, -1>::type>;
 };
 
-template <class Ops>
-struct arithmetic_rules {
-    using add = typename Ops::add;
-    using sub = typename Ops::sub;
-    using mul = typename Ops::mul;
-    using div = typename Ops::div;
-    using neg = typename Ops::neg;
+// --- −a -------------------------------------------------------------------------
+template <class Ops, class A,
+          int Case = first_case({is_literal<A>::value, is_negation<typename Ops::neg, A>::value,
+                                 is_op<A, typename Ops::sub>::value && !has_label<A>::value,
+                                 is_product<Ops, A>::value && !has_label<A>::value})>
+struct negation_rule {
+    using type = expr<typename Ops::neg, no_label, A>;
+};
+template <class Ops, class A>
+struct negation_rule<Ops, A, 0> { // −c folds
+    using type = rational<-A::num, A::den>;
+};
+template <class Ops, class A>
+struct negation_rule<Ops, A, 1> { // −(−a) = a
+    using type = negated_t<typename Ops::neg, A>;
+};
+template <class Ops, class A>
+struct negation_rule<Ops, A, 2> { // −(a − b) = b − a
+    using type = made<typename Ops::sub, meta::at<operands_t<A>, 1>, meta::at<operands_t<A>, 0>>;
+};
+template <class Ops, class A>
+struct negation_rule<Ops, A, 3> { // −(2 ⊙ a) = −2 ⊙ a
+    using type = typename negated_product<Ops, A>::type;
+};
 
-    template <class T>
-    static constexpr bool is_negation = requires { typename negated<neg, T>::type; };
-    template <class T>
-    using negated_t = typename negated<neg, T>::type;
-    template <class T>
-    static constexpr bool is_product = is_op<T, mul>::value || is_op<T, div>::value;
+// --- a + b ----------------------------------------------------------------------
+template <class Ops, class A, class B,
+          int Case = first_case({is_literal<A>::value && is_literal<B>::value, is_zero<A>::value, is_zero<B>::value,
+                                 is_negation<typename Ops::neg, B>::value, is_negation<typename Ops::neg, A>::value,
+                                 std::is_same<A, B>::value, goes_before<B, A>::value})>
+struct sum_rule {
+    using type = expr<typename Ops::add, no_label, A, B>;
+};
+template <class Ops, class A, class B>
+struct sum_rule<Ops, A, B, 0> {
+    using type = lit_sum<A, B>;
+};
+template <class Ops, class A, class B>
+struct sum_rule<Ops, A, B, 1> { // 0 + b = b
+    using type = B;
+};
+template <class Ops, class A, class B>
+struct sum_rule<Ops, A, B, 2> { // a + 0 = a
+    using type = A;
+};
+template <class Ops, class A, class B>
+struct sum_rule<Ops, A, B, 3> { // a + (−b) = a − b
+    using type = made<typename Ops::sub, A, negated_t<typename Ops::neg, B>>;
+};
+template <class Ops, class A, class B>
+struct sum_rule<Ops, A, B, 4> { // (−a) + b = b − a
+    using type = made<typename Ops::sub, B, negated_t<typename Ops::neg, A>>;
+};
+template <class Ops, class A, class B>
+struct sum_rule<Ops, A, B, 5> { // a + a = 2a
+    using type = made<typename Ops::mul, literal<2>, A>;
+};
+template <class Ops, class A, class B>
+struct sum_rule<Ops, A, B, 6> { // b + a = a + b
+    using type = expr<typename Ops::add, no_label, B, A>;
+};
 
-    template <class A>
-    static constexpr auto negation(A) {
-        if constexpr (is_literal<A>::value) return rational<-A::num, A::den>{};                // −c folds
-        else if constexpr (is_negation<A>) return negated_t<A>{};                          // −(−a) = a
-        else if constexpr (is_op<A, sub>::value && !has_label<A>::value)                            // −(a − b) = b − a
-            return make<sub>(operand<1>(A{}), operand<0>(A{}));
-        else if constexpr (is_product<A> && !has_label<A>::value) return negated_product<A>(); // −(2 ⊙ a) = −2 ⊙ a
-        else return expr<neg, no_label, A>{};
-    }
+// --- a − b ----------------------------------------------------------------------
+template <class Ops, class A, class B,
+          int Case = first_case({is_literal<A>::value && is_literal<B>::value, is_zero<B>::value, is_zero<A>::value,
+                                 is_negation<typename Ops::neg, B>::value,
+                                 std::is_same<A, B>::value && is_scalar<A>::value})>
+struct difference_rule {
+    using type = expr<typename Ops::sub, no_label, A, B>;
+};
+template <class Ops, class A, class B>
+struct difference_rule<Ops, A, B, 0> {
+    using type = lit_diff<A, B>;
+};
+template <class Ops, class A, class B>
+struct difference_rule<Ops, A, B, 1> { // a − 0 = a
+    using type = A;
+};
+template <class Ops, class A, class B>
+struct difference_rule<Ops, A, B, 2> { // 0 − b = −b
+    using type = made<typename Ops::neg, B>;
+};
+template <class Ops, class A, class B>
+struct difference_rule<Ops, A, B, 3> { // a − (−b) = a + b
+    using type = made<typename Ops::add, A, negated_t<typename Ops::neg, B>>;
+};
+template <class Ops, class A, class B>
+struct difference_rule<Ops, A, B, 4> { // a − a = 0
+    using type = literal<0>;
+};
 
-    template <class A, class B>
-    static constexpr auto sum(A, B) {
-        if constexpr (is_literal<A>::value && is_literal<B>::value) return lit_sum<A, B>{};
-        else if constexpr (is_zero<A>::value) return B{};                                      // 0 + b = b
-        else if constexpr (is_zero<B>::value) return A{};                                      // a + 0 = a
-        else if constexpr (is_negation<B>) return make<sub>(A{}, negated_t<B>{});        // a + (−b) = a − b
-        else if constexpr (is_negation<A>) return make<sub>(B{}, negated_t<A>{});        // (−a) + b = b − a
-        else if constexpr (std::is_same<A, B>::value) return make<mul>(literal<2>{}, A{});    // a + a = 2a
-        else if constexpr (goes_before<B, A>()) return expr<add, no_label, B, A>{};      // b + a = a + b
-        else return expr<add, no_label, A, B>{};
-    }
+// --- a ⊙ b ----------------------------------------------------------------------
+template <class Ops, class A, class B,
+          int Case = first_case({is_literal<A>::value && is_literal<B>::value, is_zero<A>::value || is_zero<B>::value,
+                                 is_one<A>::value, is_one<B>::value, is_literal_value<A, -1>::value,
+                                 is_literal_value<B, -1>::value, is_negation<typename Ops::neg, A>::value,
+                                 is_negation<typename Ops::neg, B>::value})>
+struct product_rule { // folds, cancels, orders
+    using type = normal_or<Ops, ordered_product<typename Ops::mul, A, B>>;
+};
+template <class Ops, class A, class B>
+struct product_rule<Ops, A, B, 0> {
+    using type = lit_prod<A, B>;
+};
+// Zero absorbs whatever the shape: a zero adjoint sums or broadcasts to zero.
+template <class Ops, class A, class B>
+struct product_rule<Ops, A, B, 1> {
+    using type = literal<0>;
+};
+template <class Ops, class A, class B>
+struct product_rule<Ops, A, B, 2> { // 1 ⊙ b = b
+    using type = B;
+};
+template <class Ops, class A, class B>
+struct product_rule<Ops, A, B, 3> { // a ⊙ 1 = a
+    using type = A;
+};
+template <class Ops, class A, class B>
+struct product_rule<Ops, A, B, 4> { // (−1) ⊙ b = −b
+    using type = made<typename Ops::neg, B>;
+};
+template <class Ops, class A, class B>
+struct product_rule<Ops, A, B, 5> { // a ⊙ (−1) = −a
+    using type = made<typename Ops::neg, A>;
+};
+template <class Ops, class A, class B>
+struct product_rule<Ops, A, B, 6> { // (−a) ⊙ b = −(a ⊙ b)
+    using type = made<typename Ops::neg, made<typename Ops::mul, negated_t<typename Ops::neg, A>, B>>;
+};
+template <class Ops, class A, class B>
+struct product_rule<Ops, A, B, 7> { // a ⊙ (−b) = −(a ⊙ b)
+    using type = made<typename Ops::neg, made<typename Ops::mul, A, negated_t<typename Ops::neg, B>>>;
+};
 
-    template <class A, class B>
-    static constexpr auto difference(A, B) {
-        if constexpr (is_literal<A>::value && is_literal<B>::value) return lit_diff<A, B>{};
-        else if constexpr (is_zero<B>::value) return A{};                                      // a − 0 = a
-        else if constexpr (is_zero<A>::value) return make<neg>(B{});                           // 0 − b = −b
-        else if constexpr (is_negation<B>) return make<add>(A{}, negated_t<B>{});        // a − (−b) = a + b
-        else if constexpr (std::is_same<A, B>::value && is_scalar<A>::value) return literal<0>{};  // a − a = 0
-        else return expr<sub, no_label, A, B>{};
-    }
-
-    template <class A, class B>
-    static constexpr auto product(A, B) {
-        if constexpr (is_literal<A>::value && is_literal<B>::value) return lit_prod<A, B>{};
-        // Zero absorbs whatever the shape: a zero adjoint sums or broadcasts to zero.
-        else if constexpr (is_zero<A>::value || is_zero<B>::value) return literal<0>{};
-        else if constexpr (is_one<A>::value) return B{};                                       // 1 ⊙ b = b
-        else if constexpr (is_one<B>::value) return A{};                                       // a ⊙ 1 = a
-        else if constexpr (is_literal_value<A, -1>::value) return make<neg>(B{});             // (−1) ⊙ b = −b
-        else if constexpr (is_literal_value<B, -1>::value) return make<neg>(A{});
-        else if constexpr (is_negation<A>) return make<neg>(make<mul>(negated_t<A>{}, B{})); // (−a) ⊙ b = −(a ⊙ b)
-        else if constexpr (is_negation<B>) return make<neg>(make<mul>(A{}, negated_t<B>{}));
-        else return normal_or<ordered_product<mul, A, B>>();                             // folds, cancels, orders
-    }
-
-    template <class A, class B>
-    static constexpr auto quotient(A, B) {
-        static_assert(!is_zero<B>::value, "typegrad: division by the literal 0");
-        if constexpr (is_literal<A>::value && is_literal<B>::value) return lit_quot<A, B>{};
-        else if constexpr (is_zero<A>::value) return literal<0>{};                             // 0 / b = 0
-        else if constexpr (is_one<B>::value) return A{};                                       // a / 1 = a
-        else if constexpr (is_negation<A>) return make<neg>(make<div>(negated_t<A>{}, B{})); // (−a) / b = −(a / b)
-        else return normal_or<expr<div, no_label, A, B>>();                               // folds, cancels
-    }
-
-  private:
-    // A product with a literal coefficient takes the sign into it.
-    template <class A>
-    static constexpr auto negated_product() {
-        using plain = normal_product<Ops, A>;
-        if constexpr (plain::literals == 0) return expr<neg, no_label, A>{};
-        else if constexpr (std::is_void<typename normal_product<Ops, A, -1>::type>::value) return expr<neg, no_label, A>{};
-        else return typename normal_product<Ops, A, -1>::type{};
-    }
-
-    template <class E>
-    static constexpr auto normal_or() {
-        using normal = typename normal_product<Ops, E>::type;
-        if constexpr (std::is_void<normal>::value) return E{};
-        else return normal{};
-    }
+// --- a / b ----------------------------------------------------------------------
+template <class Ops, class A, class B,
+          int Case = first_case({is_literal<A>::value && is_literal<B>::value, is_zero<A>::value, is_one<B>::value,
+                                 is_negation<typename Ops::neg, A>::value})>
+struct quotient_cases { // folds, cancels
+    using type = normal_or<Ops, expr<typename Ops::div, no_label, A, B>>;
+};
+template <class Ops, class A, class B>
+struct quotient_cases<Ops, A, B, 0> {
+    using type = lit_quot<A, B>;
+};
+template <class Ops, class A, class B>
+struct quotient_cases<Ops, A, B, 1> { // 0 / b = 0
+    using type = literal<0>;
+};
+template <class Ops, class A, class B>
+struct quotient_cases<Ops, A, B, 2> { // a / 1 = a
+    using type = A;
+};
+template <class Ops, class A, class B>
+struct quotient_cases<Ops, A, B, 3> { // (−a) / b = −(a / b)
+    using type = made<typename Ops::neg, made<typename Ops::div, negated_t<typename Ops::neg, A>, B>>;
+};
+template <class Ops, class A, class B>
+struct quotient_rule {
+    static_assert(!is_zero<B>::value, "typegrad: division by the literal 0");
+    using type = typename quotient_cases<Ops, A, B>::type;
 };
 
 } // namespace typegrad::detail

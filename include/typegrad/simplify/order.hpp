@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include <typegrad/ops/op_base.hpp>
 
@@ -100,27 +101,30 @@ constexpr int rank_of(bool labelled, bool literal_quotient, op_kind kind) {
     return 5;
 }
 
-// One static member computed by functions of plain values, not by lambdas or member
-// functions: GCC gives each of those a symbol whose name spells the node, one set per
-// node of every graph (issue 15).
-template <class Op, class L, class... A>
-struct node_key<expr<Op, L, A...>> {
-    static constexpr order_key value{
-        rank_of(!std::is_same<L, no_label>::value, is_literal_quotient<Op, A...>::value, Op::kind),
-        label_text<L>::value,
-        std::is_same<L, no_label>::value
-            ? mix_all(op_hash<Op>, node_key<A>::value.hash...)
-            : hash_mix(mix_all(op_hash<Op>, node_key<A>::value.hash...), hash_text(label_text<L>::value))};
+// The key as a static member of a class keyed by its values (rank, label, hash), not
+// by the node: GCC names every static member it instantiates, and a member of
+// node_key<expr<...>> would be named after the node's whole subgraph, one per node
+// of every graph (issue 15). The values are computed by functions of plain values.
+template <int Rank, class L, std::uint64_t Hash>
+struct keyed {
+    static constexpr order_key value{Rank, label_text<L>::value, Hash};
 };
+template <class Op, class L, class... A>
+struct node_key<expr<Op, L, A...>>
+    : keyed<rank_of(!std::is_same<L, no_label>::value, is_literal_quotient<Op, A...>::value, Op::kind), L,
+            std::is_same<L, no_label>::value
+                ? mix_all(op_hash<Op>, node_key<A>::value.hash...)
+                : hash_mix(mix_all(op_hash<Op>, node_key<A>::value.hash...), hash_text(label_text<L>::value))> {};
 
-// True when A goes strictly before B. Two different nodes with equal keys (a hash
-// collision) keep the order they were written in: the value is the same either way.
-template <class A, class B>
-constexpr bool goes_before() {
-    constexpr order_key a = node_key<A>::value, b = node_key<B>::value;
+// True when the node keyed a goes strictly before the node keyed b. Two different
+// nodes with equal keys (a hash collision) keep the order they were written in: the
+// value is the same either way.
+constexpr bool key_before(const order_key& a, const order_key& b) {
     if (a.rank != b.rank) return a.rank < b.rank;
     if (a.name != b.name) return a.name < b.name;
     return a.hash < b.hash;
 }
+template <class A, class B>
+struct goes_before : std::bool_constant<key_before(node_key<A>::value, node_key<B>::value)> {};
 
 } // namespace typegrad::detail

@@ -40,43 +40,64 @@ struct factors<Mul, Div, expr<Div, no_label, A, B>> {
 };
 
 // The literal factors of a list multiplied into one rational, and the rest.
+// Values sit in bases keyed by the values alone (literal_factors, cancelled_pairs):
+// GCC names every static member it instantiates, and one here would be named after
+// the list, a spelling of several subgraphs (issue 15).
+template <class F>
+struct factor_value : literal<1> {};
+template <long long N, long long D>
+struct factor_value<literal<N, D>> : literal<N, D> {};
+
+template <std::size_t Count, long long Num, long long Den>
+struct literal_factors {
+    static constexpr std::size_t count = Count;
+    static constexpr long long num = Num;
+    static constexpr long long den = Den;
+};
+
 template <class List>
 struct split_literals;
 template <class... T>
-struct split_literals<type_list<T...>> {
-    template <class F>
-    static constexpr long long num_of() { if constexpr (is_literal<F>::value) return F::num; else return 1; }
-    template <class F>
-    static constexpr long long den_of() { if constexpr (is_literal<F>::value) return F::den; else return 1; }
-    static constexpr std::size_t count = (std::size_t{0} + ... + std::size_t(is_literal<T>::value));
-    static constexpr long long num = (1LL * ... * num_of<T>());
-    static constexpr long long den = (1LL * ... * den_of<T>());
+struct split_literals<type_list<T...>>
+    : literal_factors<(std::size_t{0} + ... + std::size_t(is_literal<T>::value)), (1LL * ... * factor_value<T>::num),
+                      (1LL * ... * factor_value<T>::den)> {
     using rest = concat_t<type_list<>, std::conditional_t<is_literal<T>::value, type_list<>, type_list<T>>...>;
     using all = type_list<T...>;
+};
+
+template <int Count>
+struct cancelled_pairs {
+    static constexpr int count = Count;
 };
 
 // Cancels common factors; `count` is how many pairs cancelled.
 template <class Num, class Den, class Kept = type_list<>>
 struct cancel;
 template <class Den, class... Kept>
-struct cancel<type_list<>, Den, type_list<Kept...>> {
+struct cancel<type_list<>, Den, type_list<Kept...>> : cancelled_pairs<0> {
     using num = type_list<Kept...>;
     using den = Den;
-    static constexpr int count = 0;
 };
+// One pair more than Next.
+template <class Next>
+struct cancelled_one_more : cancelled_pairs<Next::count + 1> {
+    using num = typename Next::num;
+    using den = typename Next::den;
+};
+// H cancels against a factor of Den (Removal found it there) or is kept.
+template <class Removal, class H, class Rest, class Den, class Kept>
+struct cancel_step;
+template <class Removal, class H, class... Rest, class Den, class... Kept>
+struct cancel_step<Removal, H, type_list<Rest...>, Den, type_list<Kept...>>
+    : std::conditional_t<Removal::found, cancelled_one_more<cancel<type_list<Rest...>, typename Removal::type, type_list<Kept...>>>,
+                         cancel<type_list<Rest...>, Den, type_list<Kept..., H>>> {};
 template <class H, class... Rest, class Den, class... Kept>
-struct cancel<type_list<H, Rest...>, Den, type_list<Kept...>> {
-    using removal = meta::remove_first<Den, H>;
-    using next = std::conditional_t<removal::found, cancel<type_list<Rest...>, typename removal::type, type_list<Kept...>>,
-                                    cancel<type_list<Rest...>, Den, type_list<Kept..., H>>>;
-    using num = typename next::num;
-    using den = typename next::den;
-    static constexpr int count = next::count + (removal::found ? 1 : 0);
-};
+struct cancel<type_list<H, Rest...>, Den, type_list<Kept...>>
+    : cancel_step<meta::remove_first<Den, H>, H, type_list<Rest...>, Den, type_list<Kept...>> {};
 
 // a ⊙ b with the operands in canonical order, built without further rewriting.
 template <class Mul, class A, class B>
-using ordered_product = std::conditional_t<goes_before<B, A>(), expr<Mul, no_label, B, A>, expr<Mul, no_label, A, B>>;
+using ordered_product = std::conditional_t<goes_before<B, A>::value, expr<Mul, no_label, B, A>, expr<Mul, no_label, A, B>>;
 
 // Left-folded product of a list (1 when empty).
 template <class Mul, class List>
@@ -102,12 +123,11 @@ template <class Ops, class Q, class N, class D>
 struct product_form {
     using mul = typename Ops::mul;
     using div = typename Ops::div;
-    static constexpr bool unit = Q::num == 1 && Q::den == 1;
     using pn = typename product<mul, N>::type;
     using pd = typename product<mul, D>::type;
     using scaled_den = std::conditional_t<Q::den == 1, pd, ordered_product<mul, literal<Q::den>, pd>>;
     using coefficient = expr<div, no_label, literal<Q::num>, scaled_den>;
-    using over_nothing = std::conditional_t<N::size == 0, Q, std::conditional_t<unit, pn, expr<mul, no_label, Q, pn>>>;
+    using over_nothing = std::conditional_t<N::size == 0, Q, std::conditional_t<Q::num == 1 && Q::den == 1, pn, expr<mul, no_label, Q, pn>>>;
     using over_something = std::conditional_t<Q::num == 1, expr<div, no_label, pn, scaled_den>,
                                               std::conditional_t<N::size == 0, coefficient, expr<mul, no_label, coefficient, pn>>>;
     using type = std::conditional_t<D::size == 0, over_nothing, over_something>;
@@ -129,9 +149,8 @@ struct shape_witness<E, type_list<H, T...>> {
     using type = std::conditional_t<static_dims{H::rows, H::cols} == static_dims{E::rows, E::cols}, H, typename shape_witness<E, type_list<T...>>::type>;
 };
 
-template <class A, class B>
-constexpr bool broadcasts_to() {
-    return (A::rows == B::rows || A::rows == 1) && (A::cols == B::cols || A::cols == 1);
+constexpr bool broadcasts_to(static_dims a, static_dims b) {
+    return (a.rows == b.rows || a.rows == 1) && (a.cols == b.cols || a.cols == 1);
 }
 
 // E is already a coefficient times the rest: c ⊙ X, c / X or (c / D) ⊙ X.
@@ -150,25 +169,33 @@ template <class Ops, class E, class Num, class Den, class Cancelled, int Sign>
 struct rebuilt_product {
     using q = rational<Sign * Num::num * Den::den, Num::den * Den::num>;
     using candidate = typename product_form<Ops, q, typename Cancelled::num, typename Cancelled::den>::type;
-    using all_factors = concat_t<typename Num::all, typename Den::all>;
-    using witness = typename shape_witness<E, all_factors>::type;
-    static constexpr bool same_shape = static_dims{candidate::rows, candidate::cols} == static_dims{E::rows, E::cols};
-    static constexpr bool can_expand = !std::is_void<witness>::value && broadcasts_to<candidate, E>();
-    using type = std::conditional_t<same_shape, candidate,
-                                    std::conditional_t<can_expand, expr<typename Ops::expand, no_label, candidate, witness>, void>>;
+    using witness = typename shape_witness<E, concat_t<typename Num::all, typename Den::all>>::type;
+    using type = std::conditional_t<
+        static_dims{candidate::rows, candidate::cols} == static_dims{E::rows, E::cols}, candidate,
+        std::conditional_t<!std::is_void<witness>::value &&
+                               broadcasts_to({candidate::rows, candidate::cols}, {E::rows, E::cols}),
+                           expr<typename Ops::expand, no_label, candidate, witness>, void>>;
 };
 
-template <class Ops, class E, int Sign = 1>
-struct normal_product {
-    using f = factors<typename Ops::mul, typename Ops::div, E>;
-    using num = split_literals<typename f::num>;
-    using den = split_literals<typename f::den>;
-    using c = cancel<typename num::rest, typename den::rest>;
-    static constexpr std::size_t literals = num::count + den::count;
-    static constexpr bool changes =
-        Sign < 0 || c::count > 0 || literals > 1 || (literals == 1 && !coefficient_first<Ops, E>::value);
-    using type = typename std::conditional_t<changes, rebuilt_product<Ops, E, num, den, c, Sign>,
-                                             std::type_identity<void>>::type;
+// How many literal factors a product has, in a base keyed by the count (see split_literals).
+template <std::size_t Count>
+struct literal_count {
+    static constexpr std::size_t literals = Count;
+};
+
+// Whether rebuilding a product changes it: a sign to take in, a cancelled pair,
+// literals to gather, or one literal not yet in front.
+constexpr bool rebuild_changes(int sign, int cancelled, std::size_t literals, bool coefficient_first) {
+    return sign < 0 || cancelled > 0 || literals > 1 || (literals == 1 && !coefficient_first);
+}
+
+template <class Ops, class E, int Sign = 1, class F = factors<typename Ops::mul, typename Ops::div, E>,
+          class Num = split_literals<typename F::num>, class Den = split_literals<typename F::den>,
+          class Cancelled = cancel<typename Num::rest, typename Den::rest>>
+struct normal_product : literal_count<Num::count + Den::count> {
+    using type = typename std::conditional_t<rebuild_changes(Sign, Cancelled::count, Num::count + Den::count,
+                                                             coefficient_first<Ops, E>::value),
+                                             rebuilt_product<Ops, E, Num, Den, Cancelled, Sign>, std::type_identity<void>>::type;
 };
 
 } // namespace typegrad::detail
