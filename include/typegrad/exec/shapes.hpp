@@ -127,7 +127,7 @@ class shapes {
     static std::string_view op_name(std::size_t i) {
         static constexpr std::array<std::string_view, tables::size> names = [] {
             return [&]<std::size_t... I>(std::index_sequence<I...>) {
-                return std::array<std::string_view, tables::size>{detail::op_name_of<node<I>>()...};
+                return std::array<std::string_view, tables::size>{detail::op_name_of<typename signature_of<node<I>>::type>()...};
             }(all{});
         }();
         return names[i];

@@ -151,7 +151,7 @@ template <class T>
 // Every name bound once, every tensor of one scalar type; else a diagnostic naming it.
 template <class... B>
 constexpr void check_bindings() {
-    constexpr std::array<symbol_key, sizeof...(B)> keys = {symbol_key_of<typename B::symbol>()...};
+    constexpr std::array<symbol_key, sizeof...(B)> keys = {symbol_key_of<typename B::symbol>::value...};
     constexpr clash twice = [&] {
         for (std::size_t i = 0; i < keys.size(); ++i)
             for (std::size_t j = i + 1; j < keys.size(); ++j)

@@ -49,11 +49,18 @@ struct symbol_key {
     bool is_symbol = false;
 };
 
+// A class template, not a function of the node: GCC names every function it
+// instantiates, and a node's name spells its subgraph (issue 15). Every node that is
+// not a symbol shares one member.
+struct not_a_symbol {
+    static constexpr symbol_key value{};
+};
 template <class N>
-constexpr symbol_key symbol_key_of() {
-    if constexpr (is_symbol<N>::value) return {N::name.view(), N::rows, N::cols, true};
-    else return {};
-}
+struct symbol_key_of : not_a_symbol {};
+template <fixed_string Name, dim R, dim C>
+struct symbol_key_of<symbol<Name, R, C>> {
+    static constexpr symbol_key value{Name.view(), R, C, true};
+};
 
 struct clash {
     std::size_t first = 0, second = 0;
@@ -64,7 +71,7 @@ struct clash {
 // over a constexpr table: no template recursion over the graph.
 template <class... Ns>
 constexpr clash first_clash(meta::type_list<Ns...>) {
-    constexpr std::array<symbol_key, sizeof...(Ns)> keys = {symbol_key_of<Ns>()...};
+    constexpr std::array<symbol_key, sizeof...(Ns)> keys = {symbol_key_of<Ns>::value...};
     std::array<std::size_t, sizeof...(Ns)> symbols{}; // pairs of symbols only: a graph has few
     std::size_t count = 0;
     for (std::size_t i = 0; i < keys.size(); ++i)

@@ -89,8 +89,10 @@ struct index_table;
 template <class... Ts>
 struct index_table<type_list<Ts...>> : index_table_impl<std::index_sequence_for<Ts...>, Ts...> {};
 
+// (Through a reference: `index_table<List>{}` would build an aggregate of n bases
+// at every lookup.)
 template <class List, class T>
-struct index_in : decltype(index_tag<T>(index_table<List>{})) {};
+struct index_in : decltype(index_tag<T>(std::declval<const index_table<List>&>())) {};
 template <class List, class T>
 constexpr std::size_t index_of = index_in<List, T>::value;
 
@@ -109,8 +111,14 @@ struct at_entry {
 template <std::size_t I, class T>
 at_entry<I, T> at_from(indexed<T, I>);
 
+// A class template, so that each (list, index) is looked up once: an alias would
+// redo the overload resolution, which tries every element's base, at every use.
 template <class List, std::size_t I>
-using at = typename decltype(at_from<I>(index_table<List>{}))::type;
+struct at_index {
+    using type = typename decltype(at_from<I>(std::declval<const index_table<List>&>()))::type;
+};
+template <class List, std::size_t I>
+using at = typename at_index<List, I>::type;
 
 // The list backwards.
 template <class List>
