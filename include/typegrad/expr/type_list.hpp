@@ -9,8 +9,11 @@
 // template in its symbol table (internal linkage, constexpr and consteval alike) and
 // mangles its name, at a cost that grows faster than the name. A node's type spells
 // its subgraph and a list's spells every node, so one such entry per node made the
-// compile time grow faster than the graph. A class template derived from
-// std::integral_constant gets no entry of its own. (benchmarks/compile/mlp_gradient.cpp;
+// compile time grow faster than the graph. So does a static data member: it is
+// named after its class. A class template derived from std::integral_constant gets no
+// entry of its own, because the member it inherits is named after the value alone; the
+// same trick (list_size below, literal_factors, detail::shaped, plan_facts) keeps every
+// other per-node value in a base keyed by the value. (benchmarks/compile/mlp_gradient.cpp;
 // the README's compile-cost section has the figures.)
 #pragma once
 
