@@ -112,16 +112,20 @@ struct div_op : binary_elementwise<div_op> {
 };
 
 // The user-facing operators: any two nodes.
+// (The node in the body, not in the declared return type: overload resolution of any
+// a + b in this namespace would otherwise run the rules on non-nodes, std::string
+// + const char* included, under a compiler that substitutes the return type before it
+// checks the `node` constraint.)
 template <node A, node B>
-constexpr made<add_op, A, B> operator+(A, B) { return {}; }
+constexpr auto operator+(A, B) { return made<add_op, A, B>{}; }
 template <node A, node B>
-constexpr made<sub_op, A, B> operator-(A, B) { return {}; }
+constexpr auto operator-(A, B) { return made<sub_op, A, B>{}; }
 template <node A, node B>
-constexpr made<mul_op, A, B> operator*(A, B) { return {}; }
+constexpr auto operator*(A, B) { return made<mul_op, A, B>{}; }
 template <node A, node B>
-constexpr made<div_op, A, B> operator/(A, B) { return {}; }
+constexpr auto operator/(A, B) { return made<div_op, A, B>{}; }
 template <node A>
-constexpr made<neg_op, A> operator-(A) { return {}; }
+constexpr auto operator-(A) { return made<neg_op, A>{}; }
 
 // --- vector-Jacobian products --------------------------------------------------
 

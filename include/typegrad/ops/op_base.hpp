@@ -142,8 +142,8 @@ using made = typename checked_node<Op, A...>::type;
 
 // The same as a function of node values: make<sigmoid_op>(a).
 template <class Op, class... A>
-constexpr made<Op, A...> make(A...) {
-    return {};
+constexpr auto make(A...) {
+    return made<Op, A...>{};
 }
 
 } // namespace typegrad

@@ -53,13 +53,9 @@ using normal_or = std::conditional_t<std::is_void<Normal>::value, E, Normal>;
 
 // −E for a product E: a literal coefficient takes the sign, −(2 ⊙ a) = −2 ⊙ a.
 template <class Ops, class E, bool Coefficient = (normal_product<Ops, E>::literals > 0)>
-struct negated_product {
-    using type = expr<typename Ops::neg, no_label, E>;
-};
+struct negated_product : std::type_identity<expr<typename Ops::neg, no_label, E>> {};
 template <class Ops, class E>
-struct negated_product<Ops, E, true> {
-    using type = normal_or<Ops, expr<typename Ops::neg, no_label, E>, typename normal_product<Ops, E, -1>::type>;
-};
+struct negated_product<Ops, E, true> : std::type_identity<normal_or<Ops, expr<typename Ops::neg, no_label, E>, typename normal_product<Ops, E, -1>::type>> {};
 
 // --- −a -------------------------------------------------------------------------
 template <class Ops, class A,
@@ -69,22 +65,18 @@ template <class Ops, class A,
 struct negation_rule {
     using type = expr<typename Ops::neg, no_label, A>;
 };
+// −c folds
 template <class Ops, class A>
-struct negation_rule<Ops, A, 0> { // −c folds
-    using type = rational<-A::num, A::den>;
-};
+struct negation_rule<Ops, A, 0> : std::type_identity<rational<-A::num, A::den>> {};
+// −(−a) = a
 template <class Ops, class A>
-struct negation_rule<Ops, A, 1> { // −(−a) = a
-    using type = negated_t<typename Ops::neg, A>;
-};
+struct negation_rule<Ops, A, 1> : std::type_identity<negated_t<typename Ops::neg, A>> {};
+// −(a − b) = b − a
 template <class Ops, class A>
-struct negation_rule<Ops, A, 2> { // −(a − b) = b − a
-    using type = made<typename Ops::sub, meta::at<operands_t<A>, 1>, meta::at<operands_t<A>, 0>>;
-};
+struct negation_rule<Ops, A, 2> : std::type_identity<made<typename Ops::sub, meta::at<operands_t<A>, 1>, meta::at<operands_t<A>, 0>>> {};
+// −(2 ⊙ a) = −2 ⊙ a
 template <class Ops, class A>
-struct negation_rule<Ops, A, 3> { // −(2 ⊙ a) = −2 ⊙ a
-    using type = typename negated_product<Ops, A>::type;
-};
+struct negation_rule<Ops, A, 3> : std::type_identity<typename negated_product<Ops, A>::type> {};
 
 // --- a + b ----------------------------------------------------------------------
 template <class Ops, class A, class B,
@@ -95,33 +87,25 @@ struct sum_rule {
     using type = expr<typename Ops::add, no_label, A, B>;
 };
 template <class Ops, class A, class B>
-struct sum_rule<Ops, A, B, 0> {
-    using type = lit_sum<A, B>;
-};
+struct sum_rule<Ops, A, B, 0> : std::type_identity<lit_sum<A, B>> {};
+// 0 + b = b
 template <class Ops, class A, class B>
-struct sum_rule<Ops, A, B, 1> { // 0 + b = b
-    using type = B;
-};
+struct sum_rule<Ops, A, B, 1> : std::type_identity<B> {};
+// a + 0 = a
 template <class Ops, class A, class B>
-struct sum_rule<Ops, A, B, 2> { // a + 0 = a
-    using type = A;
-};
+struct sum_rule<Ops, A, B, 2> : std::type_identity<A> {};
+// a + (−b) = a − b
 template <class Ops, class A, class B>
-struct sum_rule<Ops, A, B, 3> { // a + (−b) = a − b
-    using type = made<typename Ops::sub, A, negated_t<typename Ops::neg, B>>;
-};
+struct sum_rule<Ops, A, B, 3> : std::type_identity<made<typename Ops::sub, A, negated_t<typename Ops::neg, B>>> {};
+// (−a) + b = b − a
 template <class Ops, class A, class B>
-struct sum_rule<Ops, A, B, 4> { // (−a) + b = b − a
-    using type = made<typename Ops::sub, B, negated_t<typename Ops::neg, A>>;
-};
+struct sum_rule<Ops, A, B, 4> : std::type_identity<made<typename Ops::sub, B, negated_t<typename Ops::neg, A>>> {};
+// a + a = 2a
 template <class Ops, class A, class B>
-struct sum_rule<Ops, A, B, 5> { // a + a = 2a
-    using type = made<typename Ops::mul, literal<2>, A>;
-};
+struct sum_rule<Ops, A, B, 5> : std::type_identity<made<typename Ops::mul, literal<2>, A>> {};
+// b + a = a + b
 template <class Ops, class A, class B>
-struct sum_rule<Ops, A, B, 6> { // b + a = a + b
-    using type = expr<typename Ops::add, no_label, B, A>;
-};
+struct sum_rule<Ops, A, B, 6> : std::type_identity<expr<typename Ops::add, no_label, B, A>> {};
 
 // --- a − b ----------------------------------------------------------------------
 template <class Ops, class A, class B,
@@ -132,25 +116,19 @@ struct difference_rule {
     using type = expr<typename Ops::sub, no_label, A, B>;
 };
 template <class Ops, class A, class B>
-struct difference_rule<Ops, A, B, 0> {
-    using type = lit_diff<A, B>;
-};
+struct difference_rule<Ops, A, B, 0> : std::type_identity<lit_diff<A, B>> {};
+// a − 0 = a
 template <class Ops, class A, class B>
-struct difference_rule<Ops, A, B, 1> { // a − 0 = a
-    using type = A;
-};
+struct difference_rule<Ops, A, B, 1> : std::type_identity<A> {};
+// 0 − b = −b
 template <class Ops, class A, class B>
-struct difference_rule<Ops, A, B, 2> { // 0 − b = −b
-    using type = made<typename Ops::neg, B>;
-};
+struct difference_rule<Ops, A, B, 2> : std::type_identity<made<typename Ops::neg, B>> {};
+// a − (−b) = a + b
 template <class Ops, class A, class B>
-struct difference_rule<Ops, A, B, 3> { // a − (−b) = a + b
-    using type = made<typename Ops::add, A, negated_t<typename Ops::neg, B>>;
-};
+struct difference_rule<Ops, A, B, 3> : std::type_identity<made<typename Ops::add, A, negated_t<typename Ops::neg, B>>> {};
+// a − a = 0
 template <class Ops, class A, class B>
-struct difference_rule<Ops, A, B, 4> { // a − a = 0
-    using type = literal<0>;
-};
+struct difference_rule<Ops, A, B, 4> : std::type_identity<literal<0>> {};
 
 // --- a ⊙ b ----------------------------------------------------------------------
 template <class Ops, class A, class B,
@@ -162,38 +140,28 @@ struct product_rule { // folds, cancels, orders
     using type = normal_or<Ops, ordered_product<typename Ops::mul, A, B>>;
 };
 template <class Ops, class A, class B>
-struct product_rule<Ops, A, B, 0> {
-    using type = lit_prod<A, B>;
-};
+struct product_rule<Ops, A, B, 0> : std::type_identity<lit_prod<A, B>> {};
 // Zero absorbs whatever the shape: a zero adjoint sums or broadcasts to zero.
 template <class Ops, class A, class B>
-struct product_rule<Ops, A, B, 1> {
-    using type = literal<0>;
-};
+struct product_rule<Ops, A, B, 1> : std::type_identity<literal<0>> {};
+// 1 ⊙ b = b
 template <class Ops, class A, class B>
-struct product_rule<Ops, A, B, 2> { // 1 ⊙ b = b
-    using type = B;
-};
+struct product_rule<Ops, A, B, 2> : std::type_identity<B> {};
+// a ⊙ 1 = a
 template <class Ops, class A, class B>
-struct product_rule<Ops, A, B, 3> { // a ⊙ 1 = a
-    using type = A;
-};
+struct product_rule<Ops, A, B, 3> : std::type_identity<A> {};
+// (−1) ⊙ b = −b
 template <class Ops, class A, class B>
-struct product_rule<Ops, A, B, 4> { // (−1) ⊙ b = −b
-    using type = made<typename Ops::neg, B>;
-};
+struct product_rule<Ops, A, B, 4> : std::type_identity<made<typename Ops::neg, B>> {};
+// a ⊙ (−1) = −a
 template <class Ops, class A, class B>
-struct product_rule<Ops, A, B, 5> { // a ⊙ (−1) = −a
-    using type = made<typename Ops::neg, A>;
-};
+struct product_rule<Ops, A, B, 5> : std::type_identity<made<typename Ops::neg, A>> {};
+// (−a) ⊙ b = −(a ⊙ b)
 template <class Ops, class A, class B>
-struct product_rule<Ops, A, B, 6> { // (−a) ⊙ b = −(a ⊙ b)
-    using type = made<typename Ops::neg, made<typename Ops::mul, negated_t<typename Ops::neg, A>, B>>;
-};
+struct product_rule<Ops, A, B, 6> : std::type_identity<made<typename Ops::neg, made<typename Ops::mul, negated_t<typename Ops::neg, A>, B>>> {};
+// a ⊙ (−b) = −(a ⊙ b)
 template <class Ops, class A, class B>
-struct product_rule<Ops, A, B, 7> { // a ⊙ (−b) = −(a ⊙ b)
-    using type = made<typename Ops::neg, made<typename Ops::mul, A, negated_t<typename Ops::neg, B>>>;
-};
+struct product_rule<Ops, A, B, 7> : std::type_identity<made<typename Ops::neg, made<typename Ops::mul, A, negated_t<typename Ops::neg, B>>>> {};
 
 // --- a / b ----------------------------------------------------------------------
 template <class Ops, class A, class B,
@@ -203,21 +171,16 @@ struct quotient_cases { // folds, cancels
     using type = normal_or<Ops, expr<typename Ops::div, no_label, A, B>>;
 };
 template <class Ops, class A, class B>
-struct quotient_cases<Ops, A, B, 0> {
-    using type = lit_quot<A, B>;
-};
+struct quotient_cases<Ops, A, B, 0> : std::type_identity<lit_quot<A, B>> {};
+// 0 / b = 0
 template <class Ops, class A, class B>
-struct quotient_cases<Ops, A, B, 1> { // 0 / b = 0
-    using type = literal<0>;
-};
+struct quotient_cases<Ops, A, B, 1> : std::type_identity<literal<0>> {};
+// a / 1 = a
 template <class Ops, class A, class B>
-struct quotient_cases<Ops, A, B, 2> { // a / 1 = a
-    using type = A;
-};
+struct quotient_cases<Ops, A, B, 2> : std::type_identity<A> {};
+// (−a) / b = −(a / b)
 template <class Ops, class A, class B>
-struct quotient_cases<Ops, A, B, 3> { // (−a) / b = −(a / b)
-    using type = made<typename Ops::neg, made<typename Ops::div, negated_t<typename Ops::neg, A>, B>>;
-};
+struct quotient_cases<Ops, A, B, 3> : std::type_identity<made<typename Ops::neg, made<typename Ops::div, negated_t<typename Ops::neg, A>, B>>> {};
 template <class Ops, class A, class B>
 struct quotient_rule {
     static_assert(!is_zero<B>::value, "typegrad: division by the literal 0");
