@@ -103,15 +103,7 @@ constexpr node_kind op_node_kind() {
 template <class N>
 struct kind_of_node : std::integral_constant<node_kind, is_symbol<N>::value ? node_kind::symbol : op_node_kind<op_of_t<N>>()> {};
 
-// A symbol's name or a node's label; empty for other nodes. The text sits in a base
-// keyed by the name alone.
-template <fixed_string Name>
-struct name_text {
-    static constexpr std::string_view value = Name.view();
-};
-struct no_name_text {
-    static constexpr std::string_view value{};
-};
+// A symbol's name or a node's label; empty for other nodes.
 template <class N>
 struct name_of_node : no_name_text {};
 template <fixed_string Name, dim R, dim C>
@@ -122,12 +114,6 @@ struct name_of_node<expr<Op, label<Name>, A...>> : name_text<Name> {};
 struct literal_value {
     long long num = 0, den = 1;
 };
-// A literal's value; 0 for other nodes.
-template <class N>
-struct literal_parts : literal<0> {};
-template <long long N, long long D>
-struct literal_parts<literal<N, D>> : literal<N, D> {};
-
 // An op's print rule behind one function pointer: compiled once per op and arity,
 // whatever the operands' types.
 using print_rule = printed (*)(const printed*, style);
@@ -186,7 +172,7 @@ struct graph<meta::type_list<Ns...>> {
     static constexpr std::array<node_kind, size> kind = {detail::kind_of_node<Ns>::value...};
     static constexpr std::array<std::string_view, size> name = {detail::name_of_node<Ns>::value...};
     static constexpr std::array<detail::literal_value, size> value = {
-        detail::literal_value{detail::literal_parts<Ns>::num, detail::literal_parts<Ns>::den}...};
+        detail::literal_value{detail::literal_or<Ns, literal<0>>::num, detail::literal_or<Ns, literal<0>>::den}...}; // 0 for other nodes
     static constexpr std::array<detail::print_rule, size> print = {detail::print_rule_for<detail::op_of_t<Ns>, operands_t<Ns>::size>()...};
 
     static constexpr bool is_labelled(std::size_t i) {

@@ -7,6 +7,7 @@
 #include <concepts>
 #include <cstddef>
 #include <numeric>
+#include <string_view>
 #include <type_traits>
 
 #include <typegrad/expr/fixed_string.hpp>
@@ -116,6 +117,27 @@ struct is_literal_value : std::false_type {};
 template <long long N, long long D, long long N2, long long D2>
 struct is_literal_value<literal<N2, D2>, N, D>
     : std::bool_constant<literal<N2, D2>::num == literal<N, D>::num && literal<N2, D2>::den == literal<N, D>::den> {};
+
+namespace detail {
+// Values kept in bases keyed by the value alone, so that a per-node class derived from
+// one gets no static member of its own (GCC names a static member after its class,
+// and a node's class spells its subgraph; issue 15).
+
+// A name's text (a symbol's or a label's), or none.
+template <fixed_string Name>
+struct name_text {
+    static constexpr std::string_view value = Name.view();
+};
+struct no_name_text {
+    static constexpr std::string_view value{};
+};
+
+// T's num and den when T is a literal, Otherwise's when it is not.
+template <class T, class Otherwise>
+struct literal_or : Otherwise {};
+template <long long N, long long D, class Otherwise>
+struct literal_or<literal<N, D>, Otherwise> : literal<N, D> {};
+} // namespace detail
 
 // Operands of a node, as values.
 template <class T>

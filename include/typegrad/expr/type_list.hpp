@@ -53,13 +53,6 @@ struct set_of<type_list<Ts...>> {
 
 template <class List, class T>
 struct contains : std::is_base_of<tag<T>, typename set_of<List>::type> {};
-template <class List, class T>
-struct push_back;
-template <class... Ts, class T>
-struct push_back<type_list<Ts...>, T> {
-    using type = type_list<Ts..., T>;
-};
-
 // The elements of several lists, in order.
 template <class... Lists>
 struct concat {

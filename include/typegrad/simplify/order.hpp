@@ -77,13 +77,9 @@ struct node_key<literal<N, D>> {
 };
 // A label's name, or nothing for an unlabelled node.
 template <class L>
-struct label_text {
-    static constexpr std::string_view value{};
-};
+struct label_text : no_name_text {};
 template <fixed_string N>
-struct label_text<label<N>> {
-    static constexpr std::string_view value = N.view();
-};
+struct label_text<label<N>> : name_text<N> {};
 
 // h mixed with each part in turn.
 template <class... Parts>

@@ -43,11 +43,6 @@ struct factors<Mul, Div, expr<Div, no_label, A, B>> {
 // Values sit in bases keyed by the values alone (literal_factors, cancelled_pairs):
 // GCC names every static member it instantiates, and one here would be named after
 // the list, a spelling of several subgraphs (issue 15).
-template <class F>
-struct factor_value : literal<1> {};
-template <long long N, long long D>
-struct factor_value<literal<N, D>> : literal<N, D> {};
-
 template <std::size_t Count, long long Num, long long Den>
 struct literal_factors {
     static constexpr std::size_t count = Count;
@@ -59,8 +54,8 @@ template <class List>
 struct split_literals;
 template <class... T>
 struct split_literals<type_list<T...>>
-    : literal_factors<(std::size_t{0} + ... + std::size_t(is_literal<T>::value)), (1LL * ... * factor_value<T>::num),
-                      (1LL * ... * factor_value<T>::den)> {
+    : literal_factors<(std::size_t{0} + ... + std::size_t(is_literal<T>::value)), (1LL * ... * literal_or<T, literal<1>>::num),
+                      (1LL * ... * literal_or<T, literal<1>>::den)> {
     using rest = concat_t<type_list<>, std::conditional_t<is_literal<T>::value, type_list<>, type_list<T>>...>;
     using all = type_list<T...>;
 };
