@@ -15,6 +15,28 @@
 
 namespace typegrad {
 
+namespace detail {
+
+// The observer behind gradient_program::run(values, on_ready): after node i, on_ready(k)
+// if i is the k-th adjoint, else on_ready() if it takes no arguments. One function for
+// every node (the node id arrives as a number), not one per node: the generic lambda it
+// replaces listed every adjoint's id again in each node's instantiation, a compile cost
+// of nodes × parameters (issue 15).
+template <class OnReady, std::size_t Count>
+struct ready_observer {
+    OnReady& on_ready;
+    const std::array<std::size_t, Count>& adjoint_ids;
+    void operator()(std::size_t i) const {
+        bool gradient = false;
+        for (std::size_t k = 0; k < Count; ++k)
+            if (adjoint_ids[k] == i) on_ready(k), gradient = true;
+        if constexpr (std::is_invocable_v<OnReady&>)
+            if (!gradient) on_ready();
+    }
+};
+
+} // namespace detail
+
 // f and its gradient, evaluated together: f's forward values feed the backward pass.
 template <class T, class F, class Wrt, class Adjoints>
 class gradient_program;
@@ -35,14 +57,7 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
     // chance to let communication progress).
     template <class Values, class OnReady>
     const gradient_program& run(const Values& values, OnReady&& on_ready) {
-        program_.run(values, [&]<std::size_t I>(std::integral_constant<std::size_t, I>) {
-            constexpr std::size_t ids[] = {program_type::tables::template id_of<Adj>::value...};
-            bool gradient = false;
-            for (std::size_t k = 0; k < sizeof...(Adj); ++k)
-                if (ids[k] == I) on_ready(k), gradient = true;
-            if constexpr (std::is_invocable_v<OnReady&>)
-                if (!gradient) on_ready();
-        });
+        program_.run(values, detail::ready_observer<OnReady, sizeof...(Adj)>{on_ready, adjoint_ids});
         return *this;
     }
 
@@ -50,10 +65,9 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
     // the backward schedule is fixed at compile time, so this is a constant.
     static constexpr std::array<std::size_t, sizeof...(Wrt)> ready_order() {
         std::array<std::size_t, sizeof...(Wrt)> order{};
-        constexpr std::size_t ids[] = {program_type::tables::template id_of<Adj>::value...};
         for (std::size_t k = 0; k < order.size(); ++k) { // insertion sort by node id: stable, constexpr
             std::size_t j = k;
-            for (; j > 0 && ids[order[j - 1]] > ids[k]; --j) order[j] = order[j - 1];
+            for (; j > 0 && adjoint_ids[order[j - 1]] > adjoint_ids[k]; --j) order[j] = order[j - 1];
             order[j] = k;
         }
         return order;
@@ -92,6 +106,8 @@ class gradient_program<T, F, meta::type_list<Wrt...>, meta::type_list<Adj...>> {
         using type = program<T, F, R...>;
     };
     using program_type = typename last_first<meta::reverse_t<meta::type_list<Adj...>>>::type;
+    // The k-th adjoint's node id.
+    static constexpr std::array<std::size_t, sizeof...(Adj)> adjoint_ids = {program_type::tables::template id_of<Adj>::value...};
     program_type program_;
 };
 

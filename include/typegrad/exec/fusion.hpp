@@ -214,7 +214,9 @@ void compute(xt::xtensor<T, 2>& out, const kernel_inputs<T>& in) {
 // pointers move, nothing is allocated) and relabels both shapes.
 template <class P, bool TakesBuffer, class T>
 void run(xt::xtensor<T, 2>* buffers, const shape2* shapes, const kernel_inputs<T>& in) {
-    if constexpr (TakesBuffer) {
+    if constexpr (std::is_same<P, nothing>::value) {
+        // a node without a buffer: computed inside its consumers' kernels
+    } else if constexpr (TakesBuffer) {
         constexpr std::size_t i = P::id, a = P::template operand<0>::id;
         std::swap(buffers[i], buffers[a]);
         buffers[i].reshape({shapes[i].rows, shapes[i].cols});

@@ -35,39 +35,51 @@ struct planned_node : plan_facts<Id, Kind, Materialized, TransposedRead> { // N:
     using operand = meta::at<meta::type_list<Operands...>, K>;
 };
 
-// The planned_node types of a schedule Plan over Nodes.
+namespace kernels {
+// What a node without a buffer runs by itself: nothing (its consumers' kernels compute it).
+struct nothing {};
+} // namespace kernels
+
+// The planned_node types of a schedule Plan over Nodes. Built from each node's own
+// type, which holds its operands' types, with the operands' ids from the graph's
+// tables: looking a node's type up by its id costs a pass over the whole list (a
+// list has no O(1) index), and doing so for every node made the executor's compile
+// time grow with the square of the graph (issue 15).
 template <class Nodes, const auto& Plan>
 struct planned {
     using tables = graph<Nodes>;
-    template <std::size_t J>
-    using sig = typename signature_of<typename tables::template node<J>>::type;
 
-    // Node J as its consumer reads it: a buffer or bound value is a leaf; a fused
-    // node or a transpose read in place carries its operands.
-    template <std::size_t J, class = std::make_index_sequence<tables::arity[J]>>
+    // Node J, of type N, as its consumer reads it: a buffer or bound value is a leaf;
+    // a fused node or a transpose read in place carries its operands.
+    template <class N, std::size_t J, class = std::make_index_sequence<tables::arity[J]>>
     struct read;
-    template <std::size_t J, std::size_t... K>
-    struct read<J, std::index_sequence<K...>> {
-        using N = typename tables::template node<J>;
+    template <class N, std::size_t J, std::size_t... K>
+    struct read<N, J, std::index_sequence<K...>> {
+        using sig = typename signature_of<N>::type;
         // (A condition, not a static member: GCC would mangle a member's name, which
         // spells the whole node list, once per node.)
         using type = std::conditional_t<is_symbol<N>::value || is_literal<N>::value || (Plan.materialized[J] && !Plan.transposed_read[J]),
-                                        planned_node<sig<J>, J, Plan.kind[J], Plan.materialized[J], false>,
-                                        planned_node<sig<J>, J, Plan.kind[J], false, Plan.transposed_read[J],
-                                                     typename read<tables::operands[J][K]>::type...>>;
+                                        planned_node<sig, J, Plan.kind[J], Plan.materialized[J], false>,
+                                        planned_node<sig, J, Plan.kind[J], false, Plan.transposed_read[J],
+                                                     typename read<typename detail::operand_or_none<N, K>::type, tables::operands[J][K]>::type...>>;
     };
 
-    // Node I as it is computed into its buffer: with every operand as it is read
-    // (an operand read for its shape only, as a leaf).
-    template <std::size_t I, class = std::make_index_sequence<tables::arity[I]>>
+    // Node I, of type N, as it is computed into its buffer: with every operand as it is
+    // read (an operand read for its shape only, as a leaf).
+    template <class N, std::size_t I, class = std::make_index_sequence<tables::arity[I]>>
     struct computed;
-    template <std::size_t I, std::size_t... K>
-    struct computed<I, std::index_sequence<K...>> {
-        template <std::size_t J, bool Value>
-        using operand = std::conditional_t<Value, typename read<J>::type, planned_node<sig<J>, J, Plan.kind[J], false, false>>;
-        using type = planned_node<sig<I>, I, Plan.kind[I], true, false,
-                                  operand<tables::operands[I][K], tables::reads_value[I][K]>...>;
+    template <class N, std::size_t I, std::size_t... K>
+    struct computed<N, I, std::index_sequence<K...>> {
+        template <class A, std::size_t J, bool Value>
+        using operand = std::conditional_t<Value, typename read<A, J>::type,
+                                           planned_node<typename signature_of<A>::type, J, Plan.kind[J], false, false>>;
+        using type = planned_node<typename signature_of<N>::type, I, Plan.kind[I], true, false,
+                                  operand<typename detail::operand_or_none<N, K>::type, tables::operands[I][K], tables::reads_value[I][K]>...>;
     };
+
+    // computed<N, I> if node I has a buffer, else nothing to run.
+    template <class N, std::size_t I>
+    using computed_if = std::conditional_t<Plan.materialized[I], computed<N, I>, std::type_identity<kernels::nothing>>;
 };
 
 } // namespace typegrad

@@ -77,22 +77,37 @@ struct schedule {
 
 namespace detail {
 
-template <class... Ns, class... Outputs>
-constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>) {
-    using nodes = meta::type_list<Ns...>;
-    using tables = graph<nodes>;
-    constexpr std::size_t size = sizeof...(Ns);
-    // Asked of each node's signature: the answers depend on the op alone, and a
-    // function of the node itself would be named after its subgraph (signature.hpp).
-    constexpr std::array<bool, size> wants_buffers = {wants_operand_buffers<typename signature_of<Ns>::type>()...};
-    constexpr std::array<bool, size> swaps = {swaps_axes<typename signature_of<Ns>::type>()...};
-    constexpr std::array<bool, size> reshaping = {reshapes<typename signature_of<Ns>::type>()...};
-    constexpr std::array<bool, size> by_products = {read_in_place_by_products<typename signature_of<Ns>::type>()...};
-    constexpr std::array<dim, size> rows = {Ns::rows...};
+// What the schedule asks of each node's signature: the answers depend on the op
+// alone, and a function of the node itself would be named after its subgraph
+// (signature.hpp).
+template <std::size_t Size>
+struct signature_facts {
+    std::array<bool, Size> wants_buffers, swaps, reshaping, by_products;
+    std::array<dim, Size> rows;
+};
+template <class... Ns>
+constexpr signature_facts<sizeof...(Ns)> signature_facts_of(meta::type_list<Ns...>) {
+    return {{wants_operand_buffers<typename signature_of<Ns>::type>()...},
+            {swaps_axes<typename signature_of<Ns>::type>()...},
+            {reshapes<typename signature_of<Ns>::type>()...},
+            {read_in_place_by_products<typename signature_of<Ns>::type>()...},
+            {Ns::rows...}};
+}
+
+// Nodes is the node list as one type: the outputs' ids are looked up in it once per
+// output, and a pattern that spelled it as type_list<Ns...> would expand it again for
+// each (see graph.hpp).
+template <class Nodes, class... Outputs>
+constexpr auto make_schedule() {
+    using tables = graph<Nodes>;
+    constexpr std::size_t size = tables::size;
+    constexpr auto facts = signature_facts_of(Nodes{});
+    const auto &wants_buffers = facts.wants_buffers, &swaps = facts.swaps, &reshaping = facts.reshaping,
+               &by_products = facts.by_products, &rows = facts.rows;
 
     schedule<size> s{tables::kind};
     std::array<std::size_t, size> uses{};
-    ((s.output[meta::index_in<nodes, Outputs>::value] = true), ...);
+    ((s.output[tables::template id_of<Outputs>::value] = true), ...);
     for (std::size_t i = size; i-- > 0;) {
         if (s.output[i]) s.needed[i] = true;
         if (!s.needed[i]) continue;
@@ -152,6 +167,6 @@ constexpr auto make_schedule(meta::type_list<Ns...>, meta::type_list<Outputs...>
 
 // The schedule of Outputs... over Nodes (a topological order that holds them).
 template <class Nodes, class... Outputs>
-inline constexpr auto schedule_of = detail::make_schedule(Nodes{}, meta::type_list<Outputs...>{});
+inline constexpr auto schedule_of = detail::make_schedule<Nodes, Outputs...>();
 
 } // namespace typegrad

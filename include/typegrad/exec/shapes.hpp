@@ -82,9 +82,9 @@ inline void throw_bound_mismatch(std::string_view name, shape2 bound, dim rows, 
 template <class Nodes>
 class shapes {
     using tables = graph<Nodes>;
-    template <std::size_t I>
-    using node = typename tables::template node<I>;
     using all = std::make_index_sequence<tables::size>;
+    // Each fold below walks the node list itself, types and ids side by side: looking a
+    // node's type up by its id would cost a pass over the list per node (planned.hpp).
 
   public:
     shape2 operator[](std::size_t i) const { return shapes_[i]; }
@@ -94,18 +94,18 @@ class shapes {
     // symbol node i): same bound shapes.
     template <class T>
     bool hold_for(const xt::xtensor<T, 2>* const* bound) const {
-        return valid_ && [&]<std::size_t... I>(std::index_sequence<I...>) {
-            return (detail::same_bound_shape<typename signature_of<node<I>>::type>(bound[I], shapes_[I]) && ...);
-        }(all{});
+        return valid_ && [&]<class... N, std::size_t... I>(meta::type_list<N...>, std::index_sequence<I...>) {
+            return (detail::same_bound_shape<typename signature_of<N>::type>(bound[I], shapes_[I]) && ...);
+        }(Nodes{}, all{});
     }
 
     // Infers every node's shape; throws shape_error on a mismatch.
     template <class T>
     void infer(const xt::xtensor<T, 2>* const* bound) {
         valid_ = false;
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((detail::infer_shape<typename shape_signature_of<node<I>>::type>(shapes_[I], shapes_.data(), tables::operands[I].data(), bound[I]) || op_mismatch(I)), ...);
-        }(all{});
+        [&]<class... N, std::size_t... I>(meta::type_list<N...>, std::index_sequence<I...>) {
+            ((detail::infer_shape<typename shape_signature_of<N>::type>(shapes_[I], shapes_.data(), tables::operands[I].data(), bound[I]) || op_mismatch(I)), ...);
+        }(Nodes{}, all{});
         valid_ = true;
     }
 
@@ -126,9 +126,9 @@ class shapes {
 
     static std::string_view op_name(std::size_t i) {
         static constexpr std::array<std::string_view, tables::size> names = [] {
-            return [&]<std::size_t... I>(std::index_sequence<I...>) {
-                return std::array<std::string_view, tables::size>{detail::op_name_of<typename signature_of<node<I>>::type>()...};
-            }(all{});
+            return []<class... N>(meta::type_list<N...>) {
+                return std::array<std::string_view, tables::size>{detail::op_name_of<typename signature_of<N>::type>()...};
+            }(Nodes{});
         }();
         return names[i];
     }

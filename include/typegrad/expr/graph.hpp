@@ -131,49 +131,69 @@ constexpr print_rule print_rule_for() {
 
 } // namespace detail
 
-// Tables over a node list, all computed at compile time.
-template <class Nodes>
-struct graph;
+namespace detail {
 
-template <class... Ns>
-struct graph<meta::type_list<Ns...>> {
-    using nodes = meta::type_list<Ns...>;
+// Node N's K-th operand as an id in Nodes, no_node past its arity. (A class template,
+// no lambda or function per node: GCC would name each, and each name would spell the
+// node list.)
+template <class Nodes, class N, std::size_t K, class X = typename operand_or_none<N, K>::type>
+struct operand_id : meta::index_in<Nodes, X> {};
+template <class Nodes, class N, std::size_t K>
+struct operand_id<Nodes, N, K, no_operand> : std::integral_constant<std::size_t, no_node> {};
+
+// The tables, built once per node list. Nodes is the list itself, as one type beside
+// its elements Ns: a pattern that named the list as type_list<Ns...> would expand the
+// whole pack again for every element.
+template <class Nodes, class = Nodes>
+struct graph_tables;
+template <class Nodes, class... Ns>
+struct graph_tables<Nodes, meta::type_list<Ns...>> {
     static constexpr std::size_t size = sizeof...(Ns);
+
+    // Each node's operands as ids, no_node past its arity.
+    static_assert(((operands_t<Ns>::size <= max_arity) && ...), "typegrad: an op has more operands than max_arity");
+    static constexpr std::array<std::array<std::size_t, max_arity>, size> operands = {
+        std::array<std::size_t, max_arity>{operand_id<Nodes, Ns, 0>::value, operand_id<Nodes, Ns, 1>::value,
+                                           operand_id<Nodes, Ns, 2>::value}...};
+    static_assert(max_arity == 3, "typegrad: graph::operands lists three operand slots");
+    static constexpr std::array<std::array<bool, max_arity>, size> reads_value = {
+        op_reads_value<op_of_t<Ns>, operands_t<Ns>::size>()...};
+    static constexpr std::array<std::size_t, size> arity = {operands_t<Ns>::size...};
+    static constexpr std::size_t edge_count = (std::size_t{0} + ... + operands_t<Ns>::size);
+
+    static constexpr std::array<node_kind, size> kind = {kind_of_node<Ns>::value...};
+    static constexpr std::array<std::string_view, size> name = {name_of_node<Ns>::value...};
+    static constexpr std::array<literal_value, size> value = {
+        literal_value{literal_or<Ns, literal<0>>::num, literal_or<Ns, literal<0>>::den}...}; // 0 for other nodes
+    static constexpr std::array<print_rule, size> print = {print_rule_for<op_of_t<Ns>, operands_t<Ns>::size>()...};
+};
+
+} // namespace detail
+
+// Tables over a node list, all computed at compile time. The tables come from a base
+// that expands the list once; the per-node lookups (node<I>, id_of<N>) are members of
+// a class of the list as one type, so each substitutes one argument, where in a
+// partial specialisation over the list's elements each would rebuild the whole list:
+// a cost per lookup that grew with the graph, paid once per node by the executor
+// (issue 15).
+template <class Nodes>
+struct graph : detail::graph_tables<Nodes> {
+    using nodes = Nodes;
+    using base = detail::graph_tables<Nodes>;
+    using base::size, base::operands, base::reads_value, base::arity, base::edge_count, base::kind, base::name;
 
     // Node N's id: id_of<N>::value in the library (a variable per node would be a symbol
     // spelling the whole node list), id<N> for static_asserts on a schedule.
     template <class N>
-    using id_of = meta::index_in<nodes, N>;
+    using id_of = meta::index_in<Nodes, N>;
     template <class N>
     static constexpr std::size_t id = id_of<N>::value;
 
     template <std::size_t I>
-    using node = meta::at<nodes, I>;
-
-    // Each node's operands as ids, no_node past its arity. (Types only, no lambda or
-    // function per node: GCC would name each, and each name would spell the node list.)
-    template <class X>
-    using id_or_none = std::conditional_t<std::is_same<X, detail::no_operand>::value,
-                                          std::integral_constant<std::size_t, no_node>, meta::index_in<nodes, X>>;
-    static_assert(((operands_t<Ns>::size <= max_arity) && ...), "typegrad: an op has more operands than max_arity");
-    static constexpr std::array<std::array<std::size_t, max_arity>, size> operands = {
-        std::array<std::size_t, max_arity>{id_or_none<typename detail::operand_or_none<Ns, 0>::type>::value,
-                                           id_or_none<typename detail::operand_or_none<Ns, 1>::type>::value,
-                                           id_or_none<typename detail::operand_or_none<Ns, 2>::type>::value}...};
-    static_assert(max_arity == 3, "typegrad: graph::operands lists three operand slots");
-    static constexpr std::array<std::array<bool, max_arity>, size> reads_value = {
-        detail::op_reads_value<detail::op_of_t<Ns>, operands_t<Ns>::size>()...};
-    static constexpr std::array<std::size_t, size> arity = {operands_t<Ns>::size...};
-    static constexpr std::size_t edge_count = (std::size_t{0} + ... + operands_t<Ns>::size);
+    using node = meta::at<Nodes, I>;
 
     // The consumers of node i are consumers.edges[consumers.first[i] .. consumers.first[i + 1]).
     static constexpr auto consumers = detail::consumers_of<size, edge_count>(operands, arity);
-
-    static constexpr std::array<node_kind, size> kind = {detail::kind_of_node<Ns>::value...};
-    static constexpr std::array<std::string_view, size> name = {detail::name_of_node<Ns>::value...};
-    static constexpr std::array<detail::literal_value, size> value = {
-        detail::literal_value{detail::literal_or<Ns, literal<0>>::num, detail::literal_or<Ns, literal<0>>::den}...}; // 0 for other nodes
-    static constexpr std::array<detail::print_rule, size> print = {detail::print_rule_for<detail::op_of_t<Ns>, operands_t<Ns>::size>()...};
 
     static constexpr bool is_labelled(std::size_t i) {
         return !name[i].empty() && kind[i] != node_kind::symbol;
