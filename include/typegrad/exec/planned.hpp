@@ -42,9 +42,9 @@ struct nothing {};
 
 // The planned_node types of a schedule Plan over Nodes. Built from each node's own
 // type, which holds its operands' types, with the operands' ids from the graph's
-// tables: looking a node's type up by its id costs a pass over the whole list (a
-// list has no O(1) index), and doing so for every node made the executor's compile
-// time grow with the square of the graph (issue 15).
+// tables: looking a node's type up by its id (meta::at) costs GCC a pass over the
+// whole list, and doing so for every node made the executor's compile time grow with
+// the square of the graph (issue 15).
 template <class Nodes, const auto& Plan>
 struct planned {
     using tables = graph<Nodes>;

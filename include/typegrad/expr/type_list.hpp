@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Type lists and O(1) membership/index lookups. Lookups go through overload
-// resolution on an inherited index table instead of linear `is_same` scans, which
-// keeps the derivation's compile time close to linear in the size of the graph.
+// Type lists and membership/index lookups. A lookup is one overload resolution on an
+// inherited index table, not a recursive `is_same` scan: no class is instantiated per
+// element. It is not free: GCC tries the table's bases one by one when it deduces an
+// index or a type from them (all n lookups into an n-element list: 0.21, 0.56, 2.3 s
+// for n = 500, 1000, 2000), so a walk over every node of a graph expands the list with
+// its indices side by side (exec/planned.hpp, exec/shapes.hpp) instead of asking
+// at<L, I> for each I.
 //
 // Why the per-node traits here and across typegrad are class templates
 // (`contains<L, T>::value`, `is_zero<N>::value`) and not variable templates, lambdas
