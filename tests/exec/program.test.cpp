@@ -125,6 +125,22 @@ TEST_CASE("a subexpression read by several consumers is stored once and gives th
     CHECK(tg::eval(f, v)(0, 0) == doctest::Approx(expected).epsilon(1e-13));
 }
 
+TEST_CASE("program.run(values, observer) tells of every node with a buffer once, in id order, and of no other") {
+    using p = tg::program<double, std::remove_const_t<decltype(J)>>;
+    network<double> n(3, 4, 2, 5);
+    auto values = tg::values(x = n.X, y = n.Y, W1 = n.w1, b1 = n.c1, W2 = n.w2, b2 = n.c2);
+    std::vector<std::size_t> told;
+    p program;
+    // An observer may return a value; it is ignored.
+    program.run(values, [&](std::size_t i) { told.push_back(i); return i; });
+    std::vector<std::size_t> with_buffer;
+    for (std::size_t i = 0; i < p::tables::size; ++i)
+        if (p::plan.materialized[i]) with_buffer.push_back(i);
+    CHECK(told == with_buffer);
+    CHECK(told.size() < p::tables::size); // some nodes were fused into their consumers
+    CHECK(program[J](0, 0) == doctest::Approx(tg::eval(J, values)(0, 0)).epsilon(1e-15));
+}
+
 TEST_CASE("run(values, on_ready) tells of each gradient once it is final, in ready_order(), mid-backward") {
     network<double> n(5, 4, 3, 7);
     auto values = tg::values(x = n.X, y = n.Y, W1 = n.w1, b1 = n.c1, W2 = n.w2, b2 = n.c2);

@@ -19,9 +19,9 @@ namespace detail {
 
 // The observer behind gradient_program::run(values, on_ready): after node i, on_ready(k)
 // if i is the k-th adjoint, else on_ready() if it takes no arguments. One function for
-// every node (the node id arrives as a number), not one per node: the generic lambda it
-// replaces listed every adjoint's id again in each node's instantiation, a compile cost
-// of nodes × parameters (issue 15).
+// every node, the node id arriving as a number: an observer templated on
+// integral_constant<I> is instantiated once per node, and each copy that listed every
+// adjoint's id would cost nodes × parameters to compile (issue 15).
 template <class OnReady, std::size_t Count>
 struct ready_observer {
     OnReady& on_ready;

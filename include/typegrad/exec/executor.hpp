@@ -26,7 +26,8 @@ namespace typegrad {
 
 namespace detail {
 
-// The slot of symbol node N in Values (0 for another node: never read).
+// The slot of symbol node N in Values; 0 for any other node, which bind() never reads
+// (the same pattern as is_symbol).
 template <class Values, class N>
 struct slot_in : std::integral_constant<std::size_t, 0> {};
 template <class Values, fixed_string Name, dim R, dim C>
@@ -65,9 +66,9 @@ class executor {
         // side by side: the kernels are built from the node's type (planned.hpp).
         const kernel_inputs<T> in{bound_.data(), buffers_.data(), shapes_.data()};
         [&]<class... N, std::size_t... I>(meta::type_list<N...>, std::index_sequence<I...>) {
-            ((Plan.materialized[I] ? (kernels::run<typename planned<Order, Plan>::template computed_if<N, I>::type,
-                                                   Plan.takes_operand_buffer[I]>(buffers_.data(), shapes_.data(), in),
-                                      computed(I), observer(std::integral_constant<std::size_t, I>{}))
+            ((Plan.materialized[I] ? void((kernels::run<typename planned<Order, Plan>::template computed_if<N, I>::type,
+                                                        Plan.takes_operand_buffer[I]>(buffers_.data(), shapes_.data(), in),
+                                           computed(I), observer(std::integral_constant<std::size_t, I>{})))
                                    : void()),
              ...);
         }(Order{}, std::make_index_sequence<size>{});

@@ -5,7 +5,9 @@
 // final for this run while later nodes are still to come. Nodes are visited in the
 // schedule's fixed topological order (schedule.hpp), so for a gradient program the
 // order in which ∂f/∂x become final is a compile-time constant
-// (gradient_program::ready_order(), eval.hpp).
+// (gradient_program::ready_order(), eval.hpp). The call is compiled for every node
+// id, the run loop being one fold over all nodes, and made only for nodes with a
+// buffer: an observer accepts any I.
 //
 // What it is for: data-parallel training starts summing a gradient across
 // processes as soon as it is final, overlapping the rest of the backward pass

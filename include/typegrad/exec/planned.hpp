@@ -36,7 +36,8 @@ struct planned_node : plan_facts<Id, Kind, Materialized, TransposedRead> { // N:
 };
 
 namespace kernels {
-// What a node without a buffer runs by itself: nothing (its consumers' kernels compute it).
+// What a node without a buffer runs by itself: nothing (it is fused into its consumers'
+// kernels, read in place, or not needed).
 struct nothing {};
 } // namespace kernels
 

@@ -103,7 +103,8 @@ constexpr auto make_schedule() {
     constexpr std::size_t size = tables::size;
     constexpr auto facts = signature_facts_of(Nodes{});
     const auto &wants_buffers = facts.wants_buffers, &swaps = facts.swaps, &reshaping = facts.reshaping,
-               &by_products = facts.by_products, &rows = facts.rows;
+               &by_products = facts.by_products;
+    const auto& rows = facts.rows;
 
     schedule<size> s{tables::kind};
     std::array<std::size_t, size> uses{};

@@ -174,13 +174,14 @@ struct graph_tables<Nodes, meta::type_list<Ns...>> {
 // that expands the list once; the per-node lookups (node<I>, id_of<N>) are members of
 // a class of the list as one type, so each substitutes one argument, where in a
 // partial specialisation over the list's elements each would rebuild the whole list:
-// a cost per lookup that grew with the graph, paid once per node by the executor
-// (issue 15).
+// a cost per lookup that grew with the graph (issue 15). A walk over every node still
+// does better to expand the list itself than to ask node<I> for each I (type_list.hpp).
 template <class Nodes>
 struct graph : detail::graph_tables<Nodes> {
     using nodes = Nodes;
     using base = detail::graph_tables<Nodes>;
-    using base::size, base::operands, base::reads_value, base::arity, base::edge_count, base::kind, base::name;
+    using base::size, base::operands, base::reads_value, base::arity, base::edge_count, base::kind, base::name, base::value,
+        base::print;
 
     // Node N's id: id_of<N>::value in the library (a variable per node would be a symbol
     // spelling the whole node list), id<N> for static_asserts on a schedule.
