@@ -43,6 +43,7 @@ class executor {
   public:
     using tables = graph<Order>;
     static constexpr std::size_t size = tables::size;
+    static constexpr const auto& plan = Plan; // a test can static_assert on it
 
     executor() : buffers_(size) {}
 

@@ -15,14 +15,20 @@
 
 namespace typegrad {
 
+// The executor of the schedule for Outputs... over their topological order.
+template <class T, class... Outputs>
+using executor_for = executor<T, topological_order<Outputs...>, schedule_of<topological_order<Outputs...>, Outputs...>>;
+
 // Evaluates Outputs... over bound values of scalar type T: run(values), then
 // program[output].
 template <class T, class... Outputs>
-class program : public executor<T, topological_order<Outputs...>, schedule_of<topological_order<Outputs...>, Outputs...>> {
+class program : public executor_for<T, Outputs...> {
+    using base = executor_for<T, Outputs...>;
+
   public:
     using order = topological_order<Outputs...>;
-    using tables = graph<order>;
-    static constexpr const auto& plan = schedule_of<order, Outputs...>;
+    using typename base::tables;
+    using base::plan;
 
     // The value of output node N after run().
     template <class N>

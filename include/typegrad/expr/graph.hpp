@@ -180,8 +180,7 @@ template <class Nodes>
 struct graph : detail::graph_tables<Nodes> {
     using nodes = Nodes;
     using base = detail::graph_tables<Nodes>;
-    using base::size, base::operands, base::reads_value, base::arity, base::edge_count, base::kind, base::name, base::value,
-        base::print;
+    using base::size, base::operands, base::reads_value, base::arity, base::edge_count, base::kind, base::name; // read below
 
     // Node N's id: id_of<N>::value in the library (a variable per node would be a symbol
     // spelling the whole node list), id<N> for static_asserts on a schedule.
