@@ -6,7 +6,8 @@ with --threads above 1 each benchmark runs UseRealTime() and its name gains
 arguments and the other suffixes must parse too, and a name that is not
 <case>/<dtype>/<variant> is an error naming it, not a wrong row. And --filter picks the
 cases the PyTorch peer times. The thread table gives each count's typegrad/gemm-only and
-libtorch/typegrad from that count's own run."""
+libtorch/typegrad from that count's own run. The epoch table gives each part's share and
+says whether the epoch target is met, and whether it lies below the products' floor."""
 import importlib.machinery
 import importlib.util
 import os
@@ -78,6 +79,25 @@ class ThreadTable(unittest.TestCase):
         self.assertEqual(cells["typegrad 2/1"], "0.60")
         self.assertEqual(cells["typegrad/gemm-only (2)"], "1.20")
         self.assertEqual(cells["libtorch/typegrad (2)"], "1.50")
+
+
+class EpochTable(unittest.TestCase):
+    ONE = {"train": 0.80, "batching": 0.04, "step": 0.70, "optimiser": 0.06, "products": 0.68}
+
+    def test_shares_and_a_target_below_the_floor(self):
+        md = report.epoch_table({1: self.ONE, 2: {"train": 0.48}})
+        row = next(line for line in md if line.startswith("| optimiser"))
+        self.assertEqual([c.strip() for c in row.strip("|").split("|")][1:], ["0.060", "–", "8%"])
+        text = "\n".join(md)
+        self.assertIn("the epoch is 0.800 s against the target 0.65 s (missed)", text)
+        self.assertIn("1.18× its floor, and the target is below the floor on this machine", text)
+        self.assertIn("At 2 threads the epoch takes 0.60× the wall time of 1", text)
+
+    def test_a_met_target_says_so_and_blames_no_floor(self):
+        fast = dict(self.ONE, train=0.60, products=0.55)
+        text = "\n".join(report.epoch_table({1: fast}))
+        self.assertIn("(met)", text)
+        self.assertNotIn("below the floor", text)
 
 
 if __name__ == "__main__":
