@@ -6,6 +6,8 @@
 //
 // Benchmarks are named <case>/<dtype>/<variant>, variants:
 //   typegrad_step     the derived gradient program, compiled once, run per iteration
+//   typegrad_step_batch_major   (deep only) the same network written batch-major, as
+//                     PyTorch lays out a batch (typegrad_batch_major.cpp)
 //   manual_step       reference::mlp::gradient, the seed's transpose-delta formulas
 //   gemm_step         only the step's products (cases.hpp), same shapes and flags:
 //                     the limit a step can approach
@@ -131,6 +133,7 @@ void register_case(const mlp_case& c) {
                      c.depth(), c.name.c_str());
         std::exit(2);
     }
+    register_batch_major<T>(c);
     configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "manual_step").c_str(),
                                            manual_step<T>, c));
     configure(benchmark::RegisterBenchmark(benchmark_name<T>(c, "gemm_step").c_str(), gemm_only<T>,

@@ -3,8 +3,6 @@
 // CMakeLists.txt): each line below is one rounding, in the order PyTorch's CPU kernels round.
 #include <typegrad/nn/optim.hpp>
 
-#include <typegrad/ops/parallel.hpp>
-
 #include <cmath>
 #include <cstddef>
 #include <set>
@@ -279,42 +277,17 @@ void adam<T>::step(std::span<const parameter<T>> params,
     }
 }
 
-namespace {
-
-// Adam's update of entries [begin, end): the constants come by value, so that the compiler
-// knows no store to p, m or v changes them and vectorises the loop (sqrt and division
-// included: -fno-math-errno, see CMakeLists.txt). The two run-time choices are template
-// arguments, so each variant is a straight-line loop; the arithmetic is the same either way.
-template <class T>
-struct adam_constants {
-    T wd, w, one_minus_w, beta2, c2, bias_correction2_sqrt, eps, neg_step_size;
-};
-
-template <bool Decay, bool SmallWeight, class T>
-void adam_block(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, std::size_t begin,
-                std::size_t end, const adam_constants<T> c) {
-    for (std::size_t k = begin; k < end; ++k) {
-        // grad.add(param, alpha=weight_decay)
-        const T d = Decay ? g[k] + c.wd * p[k] : g[k];
-        // exp_avg.lerp_(grad, 1 − β1)
-        const T mk = SmallWeight ? m[k] + c.w * (d - m[k]) : d - (d - m[k]) * c.one_minus_w;
-        // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
-        T vk = v[k] * c.beta2;
-        vk = vk + c.c2 * d * d;
-        m[k] = mk;
-        v[k] = vk;
-        // denom = (exp_avg_sq.sqrt() / √bias_correction2).add_(ε)
-        const T denom = std::sqrt(vk) / c.bias_correction2_sqrt + c.eps;
-        // param.addcdiv_(exp_avg, denom, value=−step_size)
-        p[k] = p[k] + c.neg_step_size * mk / denom;
-    }
-}
-
-} // namespace
-
 template <class T>
 void adam<T>::update(xt::xtensor<T, 2>& value, const xt::xtensor<T, 2>& grad, slot& s) const {
     const options& o = options_;
+    const bool decay = o.weight_decay != 0;
+    const T wd = static_cast<T>(o.weight_decay), beta2 = static_cast<T>(o.beta2),
+            eps = static_cast<T>(o.eps);
+    // exp_avg.lerp_(grad, 1 − β1): PyTorch's lerp takes one of two forms by the weight's size.
+    const T w = static_cast<T>(1 - o.beta1), one_minus_w = T(1) - w;
+    const bool small_weight = std::abs(w) < T(0.5);
+    const T c2 = static_cast<T>(1 - o.beta2);
+
     if (s.step == 0) { // the moments start at zero
         s.exp_avg = xt::xtensor<T, 2>(value.shape(), T(0));
         s.exp_avg_sq = xt::xtensor<T, 2>(value.shape(), T(0));
@@ -323,25 +296,41 @@ void adam<T>::update(xt::xtensor<T, 2>& value, const xt::xtensor<T, 2>& grad, sl
     // Python floats in torch: 1 − β1ᵗ, 1 − β2ᵗ, lr / (1 − β1ᵗ), √(1 − β2ᵗ), all in double.
     const double bias_correction1 = 1 - std::pow(o.beta1, t);
     const double bias_correction2 = 1 - std::pow(o.beta2, t);
-    // exp_avg.lerp_(grad, 1 − β1): PyTorch's lerp takes one of two forms by the weight's size.
-    const T w = static_cast<T>(1 - o.beta1);
-    const adam_constants<T> c{.wd = static_cast<T>(o.weight_decay),
-                              .w = w,
-                              .one_minus_w = T(1) - w,
-                              .beta2 = static_cast<T>(o.beta2),
-                              .c2 = static_cast<T>(1 - o.beta2),
-                              .bias_correction2_sqrt = static_cast<T>(std::sqrt(bias_correction2)),
-                              .eps = static_cast<T>(o.eps),
-                              .neg_step_size = static_cast<T>(-(o.lr / bias_correction1))};
-    auto* const block = o.weight_decay != 0 ? (std::abs(w) < T(0.5) ? &adam_block<true, true, T> : &adam_block<true, false, T>)
-                                            : (std::abs(w) < T(0.5) ? &adam_block<false, true, T> : &adam_block<false, false, T>);
-    // The loop is bound by its square root and two divisions, not by memory (Adam was 8% of
-    // the default Fashion-MNIST epoch, benchmarks/epoch), so with several loop threads
-    // (typegrad::set_threads) a large parameter is split in blocks over them. Every element is
-    // computed by the same instructions, so the bits do not depend on the thread count.
-    parallel_blocks(value.size(), value.size(), 16, [&](std::size_t begin, std::size_t end) {
-        block(value.data(), grad.data(), s.exp_avg.data(), s.exp_avg_sq.data(), begin, end, c);
-    });
+    const T neg_step_size = static_cast<T>(-(o.lr / bias_correction1));
+    const T bias_correction2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
+
+    const std::size_t n = value.size();
+    // The two run-time choices are hoisted out of the loop, so that each variant is
+    // a straight-line loop the compiler vectorises (sqrt and division included:
+    // -fno-math-errno, see CMakeLists.txt); the arithmetic is the same either way.
+    auto run = [&]<bool Decay, bool SmallWeight>() {
+        T* __restrict p = value.data();
+        const T* __restrict g = grad.data();
+        T* __restrict m = s.exp_avg.data();
+        T* __restrict v = s.exp_avg_sq.data();
+        for (std::size_t k = 0; k < n; ++k) {
+            // grad.add(param, alpha=weight_decay)
+            const T d = Decay ? g[k] + wd * p[k] : g[k];
+            // exp_avg.lerp_(grad, 1 − β1)
+            const T mk = SmallWeight ? m[k] + w * (d - m[k]) : d - (d - m[k]) * one_minus_w;
+            // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
+            T vk = v[k] * beta2;
+            vk = vk + c2 * d * d;
+            m[k] = mk;
+            v[k] = vk;
+            // denom = (exp_avg_sq.sqrt() / √bias_correction2).add_(ε)
+            const T denom = std::sqrt(vk) / bias_correction2_sqrt + eps;
+            // param.addcdiv_(exp_avg, denom, value=−step_size)
+            p[k] = p[k] + neg_step_size * mk / denom;
+        }
+    };
+    if (decay) {
+        if (small_weight) run.template operator()<true, true>();
+        else run.template operator()<true, false>();
+    } else {
+        if (small_weight) run.template operator()<false, true>();
+        else run.template operator()<false, false>();
+    }
 }
 
 template <class T>

@@ -81,6 +81,19 @@ class ThreadTable(unittest.TestCase):
         self.assertEqual(cells["libtorch/typegrad (2)"], "1.50")
 
 
+class BatchMajorTable(unittest.TestCase):
+    def test_ratios_against_the_batch_major_step(self):
+        row = {"case": "deep", "dtype": "float64", "typegrad_step": 110.0, "libtorch_step": 105.0,
+               "pytorch_installed": 99.0}
+        results = {("deep", "float64", "typegrad_step_batch_major"): {"us": 100.0}}
+        md = report.batch_major_table([row], results)
+        line = next(l for l in md if l.startswith("| deep | float64"))
+        self.assertEqual([c.strip() for c in line.strip("|").split("|")][-3:], ["0.91", "1.05", "0.99"])
+
+    def test_no_table_without_the_variant(self):
+        self.assertEqual(report.batch_major_table([{"case": "fashion", "dtype": "float32"}], {}), [])
+
+
 class EpochTable(unittest.TestCase):
     ONE = {"train": 0.80, "batching": 0.04, "step": 0.70, "optimiser": 0.06, "products": 0.68}
 

@@ -76,8 +76,17 @@ constexpr auto transpose(A a) { return make<transpose_op>(a); }
 template <node A, node B>
 constexpr auto matmul(A a, B b) { return make<matmul_op>(a, b); }
 
+// (Aᵀ)′ = Gᵀ. When G is a product, as the adjoint of Wᵀ in a batch-major layer h Wᵀ is
+// (hᵀ G′), its transpose is written (X Y)ᵀ = Yᵀ Xᵀ: one product with BLAS flags, G′ᵀ h,
+// instead of the product and then a transposed copy of it (12% of the deep network's step
+// in float). Only here, where the derivation made G: a product a user writes and also
+// uses untransposed would be computed twice.
 template <std::size_t K, class Self, class G>
-constexpr auto transpose_op::vjp(Self, G g) { return transpose(g); }
+constexpr auto transpose_op::vjp(Self, G g) {
+    if constexpr (is_op<G, matmul_op>::value && !has_label<G>::value)
+        return matmul(transpose(operand<1>(g)), transpose(operand<0>(g)));
+    else return transpose(g);
+}
 
 template <std::size_t K, class Self, class G>
 constexpr auto matmul_op::vjp(Self self, G g) {
