@@ -11,9 +11,13 @@
 //              without the progress bar)
 //   batching   shuffle and fill_batch alone
 //   step       the gradient program alone, 468 runs at 128 columns and one at 96
-//   optimiser  store.step() alone (Adam over the 235 146 parameters), 469 times
-//   products   the step's eight matrix products alone, 469 times at the same shapes and
-//              transpose flags: the floor of any epoch of this model on this BLAS
+//   optimiser  store.step() alone (Adam over the 235 146 parameters), 469 times, on a
+//              store of its own: repeating stale gradients moves its weights far from
+//              those the other parts run on
+//   products   the step's eight matrix products alone (cases.hpp's step_products), 469
+//              times at the same shapes and transpose flags, each on operands of its own:
+//              an estimate of the floor of any epoch of this model on this BLAS (the
+//              program's products run on its buffers, so it can come out a little under)
 // The evaluation pass is outside the trainer's epoch timer, and outside these.
 //
 // Options (besides Google Benchmark's): --threads=N as typegrad_benchmarks (products and
@@ -29,8 +33,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/hana/for_each.hpp>
-
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/exec/gemm.hpp>
 #include <typegrad/exec/openblas_kernel.hpp>
@@ -40,6 +42,8 @@
 #include <typegrad/nn/optimiser.hpp>
 #include <typegrad/nn/parameter_store.hpp>
 #include <typegrad/typegrad.hpp>
+
+#include "../steps/cases.hpp"
 
 namespace tg = typegrad;
 
@@ -88,6 +92,11 @@ job& the_job() {
     return j;
 }
 
+job& optimiser_job() {
+    static job j;
+    return j;
+}
+
 void train(benchmark::State& state) {
     job& j = the_job();
     std::uint64_t epoch = 0;
@@ -125,42 +134,31 @@ void step(benchmark::State& state) {
 }
 
 void optimiser(benchmark::State& state) {
-    job& j = the_job();
+    job& j = optimiser_job();
     for (auto _ : state) {
         for (std::size_t i = 0; i < j.train.batch_count(batches); ++i) j.store.step();
         benchmark::ClobberMemory();
     }
 }
 
-// One product C = op(A) op(B) of the step, m × n × k, with its own operands.
-struct product {
-    tg::blas::transpose ta, tb;
-    std::size_t m, n, k;
+// The step's products for a batch of `cols` columns, each with operands of its own; ∂W's
+// 1/m is in alpha, as the manual reference has it.
+struct product_run {
+    tg::bench::product p;
     std::vector<float> a, b, c;
+    void operator()() {
+        tg::blas::gemm(p.ta, p.tb, p.m, p.n, p.k, p.scaled ? 1.0f / float(p.k) : 1.0f, a.data(), p.a_cols, b.data(), p.b_cols, 0.0f,
+                       c.data(), p.n);
+    }
 };
 
-// The step's products for a batch of `cols` columns, as the program runs them:
-// forward   fcL.W h(L−1)                       (L = 1, 2, 3)
-// backward  ∂fcL.W = δL h(L−1)ᵀ, δ(L−1) = fcL.Wᵀ δL (before the activation's mask; not for L = 1)
-std::vector<product> step_products(std::size_t cols) {
-    using tg::blas::transpose;
-    std::vector<product> p;
-    const auto add = [&](transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k) {
-        p.push_back({ta, tb, m, n, k, std::vector<float>(m * k, 0.5f), std::vector<float>(k * n, 0.25f),
-                     std::vector<float>(m * n)});
-    };
-    for (std::size_t L = 1; L <= 3; ++L) add(transpose::no, transpose::no, widths[L], cols, widths[L - 1]);
-    for (std::size_t L = 3; L >= 1; --L) {
-        add(transpose::no, transpose::yes, widths[L], widths[L - 1], cols);
-        if (L > 1) add(transpose::yes, transpose::no, widths[L - 1], cols, widths[L]);
-    }
-    return p;
-}
-
-void run(product& p) {
-    const std::size_t lda = p.ta == tg::blas::transpose::yes ? p.m : p.k;
-    const std::size_t ldb = p.tb == tg::blas::transpose::yes ? p.k : p.n;
-    tg::blas::gemm(p.ta, p.tb, p.m, p.n, p.k, 1.0f, p.a.data(), lda, p.b.data(), ldb, 0.0f, p.c.data(), p.n);
+std::vector<product_run> step_products(std::size_t cols) {
+    const tg::bench::mlp_case c{"default", {std::begin(widths), std::end(widths)}, cols};
+    std::vector<product_run> runs;
+    for (const auto& p : tg::bench::step_products(c))
+        runs.push_back({p, std::vector<float>(p.a_rows * p.a_cols, 0.5f), std::vector<float>(p.b_rows * p.b_cols, 0.25f),
+                        std::vector<float>(p.m * p.n)});
+    return runs;
 }
 
 void products(benchmark::State& state) {
@@ -168,8 +166,8 @@ void products(benchmark::State& state) {
     auto full = step_products(batch), last = step_products(tail);
     for (auto _ : state) {
         for (std::size_t i = 0; i + 1 < count; ++i)
-            for (auto& p : full) run(p);
-        for (auto& p : last) run(p);
+            for (auto& p : full) p();
+        for (auto& p : last) p();
         benchmark::ClobberMemory();
     }
 }

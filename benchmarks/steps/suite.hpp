@@ -61,13 +61,13 @@ extern template void register_typegrad<double, 2>(const mlp_case&);
 extern template void register_typegrad<float, 4>(const mlp_case&);
 extern template void register_typegrad<double, 4>(const mlp_case&);
 
-// The LeNet-5 case, "lenet/<dtype>/<variant>" (lenet_steps.cpp).
 // The deep case's step written batch-major (typegrad_batch_major.cpp); nothing for other cases.
 template <class T>
 void register_batch_major(const mlp_case& c);
 extern template void register_batch_major<float>(const mlp_case&);
 extern template void register_batch_major<double>(const mlp_case&);
 
+// The LeNet-5 case, "lenet/<dtype>/<variant>" (lenet_steps.cpp).
 template <class T>
 void register_lenet();
 extern template void register_lenet<float>();

@@ -48,7 +48,9 @@ TEST_CASE("the gradient of W in a batch-major layer h Wᵀ is the one product G�
     auto hv = random_matrix(5, 3, -1, 1, 31), Wv = random_matrix(4, 3, -1, 1, 32), wv = random_matrix(5, 4, -1, 1, 33);
     auto v = tg::values(h = hv, W = Wv, w = wv);
     check_gradient(f, v, std::tuple{h, W}, std::tie(hv, Wv));
-    // A product the user transposes is left as written: rewriting it would compute A B twice
-    // wherever A B is also used untransposed.
-    static_assert(tg::is_op<decltype(tg::transpose(tg::matmul(A, B))), tg::transpose_op>::value);
+    // An adjoint that is a product of the forward pass stays a transposed view of it: in
+    // Σ Aᵀ ⊙ (A B) the adjoint of Aᵀ is A B itself, and A's is (A B)ᵀ, not a second product.
+    constexpr auto g = tg::sum(tg::transpose(A) * tg::matmul(A, B));
+    using dA = std::remove_const_t<decltype(tg::adjoint(g, A))>;
+    static_assert(tg::meta::contains<tg::topological_order<dA>, decltype(tg::transpose(tg::matmul(A, B)))>::value);
 }

@@ -76,16 +76,21 @@ constexpr auto transpose(A a) { return make<transpose_op>(a); }
 template <node A, node B>
 constexpr auto matmul(A a, B b) { return make<matmul_op>(a, b); }
 
-// (Aᵀ)′ = Gᵀ. When G is a product, as the adjoint of Wᵀ in a batch-major layer h Wᵀ is
-// (hᵀ G′), its transpose is written (X Y)ᵀ = Yᵀ Xᵀ: one product with BLAS flags, G′ᵀ h,
-// instead of the product and then a transposed copy of it (12% of the deep network's step
-// in float). Only here, where the derivation made G: a product a user writes and also
-// uses untransposed would be computed twice.
+// (Aᵀ)′ = Gᵀ. In a batch-major layer h Wᵀ the adjoint of Wᵀ is the product hᵀ G′ that
+// matmul's VJP makes, and its transpose is written (hᵀ G′)ᵀ = G′ᵀ h: one product with BLAS
+// flags instead of the product and then a transposed copy of it (12% of the deep network's
+// step in float). The rewrite takes only that form, a product whose left operand is a
+// transpose: an adjoint that is a product of the forward pass (in Σ Aᵀ ⊙ (P Q), the
+// adjoint of Aᵀ is P Q itself) stays a transposed view of its buffer, where the rewrite
+// would compute a second product. A forward product of the form Pᵀ Q passed back the same
+// way would be computed twice; name it (name<"…">) to keep it as it is.
 template <std::size_t K, class Self, class G>
 constexpr auto transpose_op::vjp(Self, G g) {
-    if constexpr (is_op<G, matmul_op>::value && !has_label<G>::value)
-        return matmul(transpose(operand<1>(g)), transpose(operand<0>(g)));
-    else return transpose(g);
+    if constexpr (is_op<G, matmul_op>::value && !has_label<G>::value) {
+        if constexpr (is_op<std::remove_cvref_t<decltype(operand<0>(g))>, transpose_op>::value)
+            return matmul(transpose(operand<1>(g)), transpose(operand<0>(g)));
+        else return transpose(g);
+    } else return transpose(g);
 }
 
 template <std::size_t K, class Self, class G>
