@@ -16,6 +16,7 @@
 #include <typegrad/exec/gemm.hpp>
 #include <typegrad/exec/threads.hpp>
 
+#include "../benchmark_main.hpp"
 #include "adbench.hpp"
 
 namespace typegrad::adbench {
@@ -25,16 +26,9 @@ std::vector<entry>& registry() {
 }
 } // namespace typegrad::adbench
 
-namespace {
-bool has_flag(const std::vector<std::string>& args, const char* name) {
-    for (const auto& a : args)
-        if (a.rfind(name, 0) == 0) return true;
-    return false;
-}
-} // namespace
-
 int main(int argc, char** argv) {
     namespace ab = typegrad::adbench;
+    using typegrad::bench::has_flag;
     typegrad::blas::tune();
     typegrad::set_threads(1); // the products and typegrad's loops, like the peers' one thread
     std::vector<std::string> args(argv, argv + argc);
@@ -48,21 +42,10 @@ int main(int argc, char** argv) {
         }
         return failed == 0 ? 0 : 1;
     }
-    if (!has_flag(args, "--benchmark_repetitions")) args.push_back("--benchmark_repetitions=9");
-    if (!has_flag(args, "--benchmark_report_aggregates_only") && !has_flag(args, "--benchmark_display_aggregates_only"))
-        args.push_back("--benchmark_report_aggregates_only=true");
-    if (!has_flag(args, "--benchmark_enable_random_interleaving"))
-        args.push_back("--benchmark_enable_random_interleaving=true");
+    if (!has_flag(args, "--benchmark_display_aggregates_only"))
+        typegrad::bench::add_defaults(args, {"--benchmark_report_aggregates_only=true"});
+    typegrad::bench::add_defaults(args, {"--benchmark_repetitions=9", "--benchmark_enable_random_interleaving=true"});
     benchmark::AddCustomContext("blas", typegrad::blas::backend());
     for (const auto& e : ab::registry()) e.register_benchmarks();
-
-    std::vector<char*> cargs;
-    for (auto& a : args) cargs.push_back(a.data());
-    int cargc = int(cargs.size());
-    cargs.push_back(nullptr);
-    benchmark::Initialize(&cargc, cargs.data());
-    if (benchmark::ReportUnrecognizedArguments(cargc, cargs.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return typegrad::bench::run_benchmarks(std::move(args));
 }

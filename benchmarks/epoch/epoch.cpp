@@ -43,6 +43,7 @@
 #include <typegrad/nn/parameter_store.hpp>
 #include <typegrad/typegrad.hpp>
 
+#include "../benchmark_main.hpp"
 #include "../steps/cases.hpp"
 
 namespace tg = typegrad;
@@ -186,15 +187,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "typegrad_epoch: --threads must be at least 1\n");
         return 2;
     }
-    const auto given = [&](const char* flag) {
-        for (const auto& a : args)
-            if (a.rfind(flag, 0) == 0) return true;
-        return false;
-    };
     // An epoch is long enough to time alone: one per repetition unless asked otherwise.
-    for (const char* d : {"--benchmark_repetitions=5", "--benchmark_min_time=0", "--benchmark_report_aggregates_only=true",
-                          "--benchmark_enable_random_interleaving=true"})
-        if (!given(std::string(d).substr(0, std::string(d).find('=')).c_str())) args.push_back(d);
+    tg::bench::add_defaults(args, {"--benchmark_repetitions=5", "--benchmark_min_time=0",
+                                   "--benchmark_report_aggregates_only=true",
+                                   "--benchmark_enable_random_interleaving=true"});
 
     tg::blas::tune();
     tg::set_threads(threads);
@@ -210,13 +206,5 @@ int main(int argc, char** argv) {
         if (threads > 1) b->UseRealTime();
     }
 
-    std::vector<char*> cargs;
-    for (auto& a : args) cargs.push_back(a.data());
-    int cargc = int(cargs.size());
-    cargs.push_back(nullptr);
-    benchmark::Initialize(&cargc, cargs.data());
-    if (benchmark::ReportUnrecognizedArguments(cargc, cargs.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return tg::bench::run_benchmarks(std::move(args));
 }

@@ -56,15 +56,7 @@ void typegrad_step(benchmark::State& state) {
     const auto values = d.values();
     auto step = compile<T>(model::gradient);
     step.run(values); // sizes the buffers
-    if (const auto error = check_lenet_step(d, step); !error.empty()) {
-        state.SkipWithError(error.c_str());
-        return;
-    }
-    for (auto _ : state) {
-        step.run(values);
-        benchmark::DoNotOptimize(step.value());
-        benchmark::ClobberMemory();
-    }
+    time_step(state, check_lenet_step(d, step), step, values);
     set_lenet_counters(state, lenet_flops(true));
 }
 

@@ -39,6 +39,7 @@
 #include <typegrad/exec/openblas_kernel.hpp>
 #include <typegrad/exec/threads.hpp>
 
+#include "../benchmark_main.hpp"
 #include "suite.hpp"
 
 namespace typegrad::bench {
@@ -147,13 +148,6 @@ void register_case(const mlp_case& c) {
 #endif
 }
 
-bool has_flag(const std::vector<std::string>& args, const char* name) {
-    for (const auto& a : args)
-        if (a.rfind(name, 0) == 0)
-            return true;
-    return false;
-}
-
 } // namespace
 } // namespace typegrad::bench
 
@@ -175,13 +169,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "typegrad_benchmarks: --threads must be at least 1\n");
         return 2;
     }
-    if (!tb::has_flag(args, "--benchmark_repetitions"))
-        args.push_back("--benchmark_repetitions=5");
-    if (!tb::has_flag(args, "--benchmark_report_aggregates_only") &&
-        !tb::has_flag(args, "--benchmark_display_aggregates_only"))
-        args.push_back("--benchmark_report_aggregates_only=true");
-    if (!tb::has_flag(args, "--benchmark_enable_random_interleaving"))
-        args.push_back("--benchmark_enable_random_interleaving=true");
+    if (!tb::has_flag(args, "--benchmark_display_aggregates_only"))
+        tb::add_defaults(args, {"--benchmark_report_aggregates_only=true"});
+    tb::add_defaults(args, {"--benchmark_repetitions=5", "--benchmark_enable_random_interleaving=true"});
 
     typegrad::blas::tune();
     typegrad::set_threads(tb::threads);
@@ -208,15 +198,5 @@ int main(int argc, char** argv) {
     tb::register_libtorch_lenet<double>();
 #endif
 
-    std::vector<char*> cargs;
-    for (auto& a : args)
-        cargs.push_back(a.data());
-    int cargc = int(cargs.size());
-    cargs.push_back(nullptr);
-    benchmark::Initialize(&cargc, cargs.data());
-    if (benchmark::ReportUnrecognizedArguments(cargc, cargs.data()))
-        return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return tb::run_benchmarks(std::move(args));
 }

@@ -48,6 +48,21 @@ double relative_difference(const xt::xtensor<T, 2>& a, const xt::xtensor<T, 2>& 
     return diff / std::max(scale, 1e-30);
 }
 
+// Times step.run(values), one step per iteration, after a check against the manual
+// reference that returned `error`: "" when it passed, else the benchmark is skipped with it.
+template <class Step, class Values>
+void time_step(benchmark::State& state, const std::string& error, Step& step, const Values& values) {
+    if (!error.empty()) {
+        state.SkipWithError(error.c_str());
+        return;
+    }
+    for (auto _ : state) {
+        step.run(values);
+        benchmark::DoNotOptimize(step.value());
+        benchmark::ClobberMemory();
+    }
+}
+
 // Units, timer (CPU time of this thread with one BLAS thread, wall time otherwise).
 benchmark::internal::Benchmark* configure(benchmark::internal::Benchmark* b);
 

@@ -59,15 +59,7 @@ void typegrad_step(benchmark::State& state, const mlp_case& c) {
     auto step = compile<T>(dJ);
     step.detect_anomalies(Checked);
     step.run(values); // sizes the buffers
-    if (const auto error = check_against_reference<T, Depth>(c, p, step); !error.empty()) {
-        state.SkipWithError(error.c_str());
-        return;
-    }
-    for (auto _ : state) {
-        step.run(values);
-        benchmark::DoNotOptimize(step.value());
-        benchmark::ClobberMemory();
-    }
+    time_step(state, check_against_reference<T, Depth>(c, p, step), step, values);
     set_counters(state, c, step_flops(c));
 }
 
