@@ -84,13 +84,18 @@ constexpr auto matmul(A a, B b) { return make<matmul_op>(a, b); }
 // adjoint of Aᵀ is P Q itself) stays a transposed view of its buffer, where the rewrite
 // would compute a second product. A forward product of the form Pᵀ Q passed back the same
 // way would be computed twice; name it (name<"…">) to keep it as it is.
+namespace detail {
+// An unlabelled product whose left operand is a transpose, Xᵀ Y: the form matmul's VJP makes.
+template <class G>
+struct transposed_left_product : std::false_type {};
+template <class L, class X, class Y>
+struct transposed_left_product<expr<matmul_op, no_label, expr<transpose_op, L, X>, Y>> : std::true_type {};
+} // namespace detail
+
 template <std::size_t K, class Self, class G>
 constexpr auto transpose_op::vjp(Self, G g) {
-    if constexpr (is_op<G, matmul_op>::value && !has_label<G>::value) {
-        if constexpr (is_op<std::remove_cvref_t<decltype(operand<0>(g))>, transpose_op>::value)
-            return matmul(transpose(operand<1>(g)), transpose(operand<0>(g)));
-        else return transpose(g);
-    } else return transpose(g);
+    if constexpr (detail::transposed_left_product<G>::value) return matmul(transpose(operand<1>(g)), transpose(operand<0>(g)));
+    else return transpose(g);
 }
 
 template <std::size_t K, class Self, class G>
